@@ -1,0 +1,123 @@
+//! Access to the project's shared real-data set (`../shared/data`), for tests,
+//! evaluations and benchmarks. Never part of the monitor itself.
+//!
+//! The data is not in the repository (several sets carry no licence), so
+//! everything here returns `None` when it is absent and callers skip with a
+//! message saying so.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::landmarks::{Landmark, NUM_LANDMARKS, Pose};
+
+/// The shared data folder: `$HUNCH_SHARED_DATA`, else `../shared/data` beside
+/// the source tree. `None` when it does not exist.
+pub fn shared_data_dir() -> Option<PathBuf> {
+    let dir = match std::env::var_os("HUNCH_SHARED_DATA") {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"),
+    };
+    dir.is_dir().then_some(dir)
+}
+
+/// The shared data folder, or a printed note that the caller skips.
+pub fn shared_data_or_skip(what: &str) -> Option<PathBuf> {
+    let dir = shared_data_dir();
+    if dir.is_none() {
+        eprintln!(
+            "SKIPPED {what}: ../shared/data is absent (set HUNCH_SHARED_DATA to the shared data folder to run it)"
+        );
+    }
+    dir
+}
+
+#[derive(Deserialize)]
+struct RawReference {
+    width: u32,
+    height: u32,
+    landmarks: Option<Vec<[f32; 4]>>,
+    world: Option<Vec<[f32; 3]>>,
+}
+
+/// One image's MediaPipe 0.10.14 result.
+#[derive(Clone, Debug)]
+pub struct Reference {
+    pub width: u32,
+    pub height: u32,
+    /// `None` where MediaPipe found no pose.
+    pub pose: Option<Pose>,
+}
+
+/// Loads `mediapipe_reference.json`, keyed by path relative to the data folder.
+/// MediaPipe's visibility is copied into both `visibility` and `presence`.
+pub fn load_reference(data_dir: &Path) -> anyhow::Result<BTreeMap<String, Reference>> {
+    let path = data_dir.join("mediapipe_reference.json");
+    let text = std::fs::read_to_string(&path)?;
+    let raw: BTreeMap<String, RawReference> = serde_json::from_str(&text)?;
+    let mut out = BTreeMap::new();
+    for (key, r) in raw {
+        let pose = match (r.landmarks, r.world) {
+            (Some(lms), Some(world)) if lms.len() == NUM_LANDMARKS && world.len() == NUM_LANDMARKS => {
+                let mut landmarks = [Landmark::default(); NUM_LANDMARKS];
+                let mut w = [[0.0; 3]; NUM_LANDMARKS];
+                for i in 0..NUM_LANDMARKS {
+                    let [x, y, z, v] = lms[i];
+                    landmarks[i] = Landmark {
+                        x,
+                        y,
+                        z,
+                        visibility: v,
+                        presence: v,
+                    };
+                    w[i] = world[i];
+                }
+                Some(Pose {
+                    landmarks,
+                    world: w,
+                    presence: 1.0,
+                    image_width: r.width,
+                    image_height: r.height,
+                })
+            }
+            _ => None,
+        };
+        out.insert(
+            key,
+            Reference {
+                width: r.width,
+                height: r.height,
+                pose,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// One row of `posture/labels.csv`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LabelRow {
+    /// Path relative to `posture/`.
+    pub path: String,
+    pub view: String,
+    pub subject: String,
+    pub label: String,
+}
+
+/// Reads `posture/labels.csv` (a plain CSV without quoted fields).
+pub fn load_labels(data_dir: &Path) -> anyhow::Result<Vec<LabelRow>> {
+    let text = std::fs::read_to_string(data_dir.join("posture/labels.csv"))?;
+    let mut rows = Vec::new();
+    for line in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split(',').collect();
+        anyhow::ensure!(f.len() >= 4, "bad labels.csv line: {line}");
+        rows.push(LabelRow {
+            path: f[0].to_string(),
+            view: f[1].to_string(),
+            subject: f[2].to_string(),
+            label: f[3].to_string(),
+        });
+    }
+    Ok(rows)
+}
