@@ -173,8 +173,14 @@ mod tests {
     fn mirroring_swaps_sides_and_flips_x() {
         let p = sample();
         let m = p.mirrored();
-        assert_eq!(m.landmarks[idx::LEFT_EAR].x, 640.0 - p.landmarks[idx::RIGHT_EAR].x);
+        assert_eq!(
+            m.landmarks[idx::LEFT_EAR].x,
+            640.0 - p.landmarks[idx::RIGHT_EAR].x
+        );
         assert_eq!(m.landmarks[idx::NOSE].x, 640.0 - p.landmarks[idx::NOSE].x);
-        assert_eq!(m.world[idx::LEFT_SHOULDER][0], -p.world[idx::RIGHT_SHOULDER][0]);
+        assert_eq!(
+            m.world[idx::LEFT_SHOULDER][0],
+            -p.world[idx::RIGHT_SHOULDER][0]
+        );
     }
 }

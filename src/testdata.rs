@@ -59,7 +59,9 @@ pub fn load_reference(data_dir: &Path) -> anyhow::Result<BTreeMap<String, Refere
     let mut out = BTreeMap::new();
     for (key, r) in raw {
         let pose = match (r.landmarks, r.world) {
-            (Some(lms), Some(world)) if lms.len() == NUM_LANDMARKS && world.len() == NUM_LANDMARKS => {
+            (Some(lms), Some(world))
+                if lms.len() == NUM_LANDMARKS && world.len() == NUM_LANDMARKS =>
+            {
                 let mut landmarks = [Landmark::default(); NUM_LANDMARKS];
                 let mut w = [[0.0; 3]; NUM_LANDMARKS];
                 for i in 0..NUM_LANDMARKS {

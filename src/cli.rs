@@ -1,0 +1,344 @@
+//! Command-line flags, as parsed by clap.
+//!
+//! This module only describes the flags; turning them into a validated
+//! configuration (with the config file and `HUNCH_*` environment variables
+//! layered underneath) is `config`'s job. Values that have a default are
+//! `Option`s here so that the layers can tell "not given" from "given".
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::models::ModelChoice;
+
+/// hunch: a posture monitor that watches for forward head and rounded
+/// shoulders through your webcam and coaches the stretches that fix them.
+/// Everything stays on your machine.
+#[derive(Debug, Parser)]
+#[command(
+    name = "hunch",
+    version,
+    args_override_self = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    #[command(flatten)]
+    pub monitor: MonitorArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Flags every command understands.
+#[derive(Debug, Default, Args, Clone)]
+pub struct CommonArgs {
+    /// Folder holding the ONNX models [default: $HUNCH_MODELS, beside the program, the source tree's models/, your data dir]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub models: Option<PathBuf>,
+
+    /// Path to the ONNX Runtime shared library (libonnxruntime.so) [default: $ORT_DYLIB_PATH, beside the program, then where scripts/setup.sh installs it]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub ort_lib: Option<PathBuf>,
+
+    /// Landmark model: lite (faster) or full (MediaPipe's default) [default: full]
+    #[arg(long, global = true, value_enum)]
+    pub model: Option<ModelChoice>,
+
+    /// Inference threads for ONNX Runtime [default: 1]
+    #[arg(long, global = true, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Configuration file (TOML; keys are flag names) [default: hunch/config.toml in your config dir]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Log more (-v: debug, -vv: trace); RUST_LOG overrides
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(flatten)]
+    pub posture: PostureArgs,
+}
+
+/// Which way the camera sees the user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ViewArg {
+    /// Detect from the landmarks.
+    Auto,
+    /// Camera in front (laptop webcam).
+    Front,
+    /// Camera at the side.
+    Side,
+}
+
+/// How posture is judged.
+#[derive(Debug, Default, Args, Clone)]
+pub struct PostureArgs {
+    /// Calibration profile to judge against (TOML) [default: hunch/profile.toml in your config dir]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub profile: Option<PathBuf>,
+
+    /// Force the camera view instead of detecting it [default: auto]
+    #[arg(long, global = true, value_enum)]
+    pub view: Option<ViewArg>,
+
+    /// Seconds of continuous slumping before a stretch is suggested [default: 30]
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub slouch_seconds: Option<f64>,
+}
+
+/// Flags for the live monitor (the default command).
+#[derive(Debug, Default, Args, Clone)]
+pub struct MonitorArgs {
+    /// Watch a video file or a folder of images instead of the camera
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+
+    /// Camera to use, by index or (part of) its name [default: 0]
+    #[arg(long, value_name = "N|NAME")]
+    pub camera: Option<String>,
+
+    /// Camera resolution [default: 640x480]
+    #[arg(long, value_name = "WxH")]
+    pub resolution: Option<String>,
+
+    /// Frame rate to ask the camera for [default: 30]
+    #[arg(long, value_name = "FPS")]
+    pub camera_fps: Option<u32>,
+
+    /// Pose inference rate in frames per second [default: 4]
+    #[arg(long, value_name = "FPS")]
+    pub fps: Option<f64>,
+
+    /// Play --input at its own frame rate (the default with --input)
+    #[arg(long, overrides_with = "no_realtime")]
+    pub realtime: bool,
+
+    /// Process --input as fast as possible
+    #[arg(long, overrides_with = "realtime")]
+    pub no_realtime: bool,
+
+    /// Run without a window: a one-line terminal status and desktop notifications
+    #[arg(long)]
+    pub no_window: bool,
+
+    /// Do not mirror the camera picture in the window
+    #[arg(long)]
+    pub no_mirror: bool,
+
+    /// Minutes a snooze (key s) lasts [default: 30]
+    #[arg(long, value_name = "MINUTES")]
+    pub snooze_minutes: Option<f64>,
+
+    /// Command to run when slumping starts (state in HUNCH_* environment variables)
+    #[arg(long, value_name = "CMD")]
+    pub on_slouch: Option<String>,
+
+    /// Command to run when posture recovers
+    #[arg(long, value_name = "CMD")]
+    pub on_recover: Option<String>,
+
+    /// Command to run when a stretch is prompted
+    #[arg(long, value_name = "CMD")]
+    pub on_prompt: Option<String>,
+
+    /// Write state changes and per-second metrics as JSON lines to FILE (- for stdout)
+    #[arg(long, value_name = "FILE|-")]
+    pub events: Option<String>,
+
+    /// History database [default: hunch/history.sqlite3 in your data dir]
+    #[arg(long, value_name = "PATH")]
+    pub history: Option<PathBuf>,
+
+    /// Keep no history
+    #[arg(long)]
+    pub no_history: bool,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Find poses (and judge posture) in images, folders of images or videos
+    Analyze(AnalyzeArgs),
+    /// Record your upright baseline from the camera or from --input images
+    Calibrate(CalibrateArgs),
+    /// List the cameras hunch can use
+    Cameras,
+    /// Print the effective configuration and where each value came from
+    Config,
+    /// List the stretches hunch can suggest
+    Stretches,
+    /// Start a guided stretch now
+    Stretch(StretchArgs),
+    /// Summarise your posture history
+    Report(ReportArgs),
+    /// Manage the posture history
+    History(HistoryCmd),
+    /// Measure speed, CPU and memory
+    Bench(BenchArgs),
+}
+
+/// `hunch analyze`.
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Write one JSON object per frame per line to stdout
+    #[arg(long)]
+    pub json: bool,
+
+    /// Also write what the window would show for each frame, as PNG, into DIR
+    #[arg(long, value_name = "DIR")]
+    pub render: Option<PathBuf>,
+
+    /// Image files, folders of images, or video files
+    #[arg(value_name = "INPUT", required = true)]
+    pub inputs: Vec<PathBuf>,
+}
+
+/// `hunch calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Calibrate from these images (or a video) instead of the camera
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub input: Vec<PathBuf>,
+
+    /// Seconds of camera frames to record [default: 5]
+    #[arg(long, value_name = "SECONDS")]
+    pub seconds: Option<f64>,
+}
+
+/// `hunch stretch`.
+#[derive(Debug, Args)]
+pub struct StretchArgs {
+    /// Stretch id, as listed by `hunch stretches`
+    pub id: String,
+
+    /// Follow the stretch in a video file instead of the camera
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+
+    /// Run without a window
+    #[arg(long)]
+    pub no_window: bool,
+}
+
+/// `hunch report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Report from this date on (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", conflicts_with = "days")]
+    pub since: Option<String>,
+
+    /// Report on the last N days [default: 7]
+    #[arg(long, value_name = "N")]
+    pub days: Option<u32>,
+
+    /// Draw a chart to this PNG file
+    #[arg(long, value_name = "PATH")]
+    pub png: Option<PathBuf>,
+
+    /// Export the samples as CSV to this file
+    #[arg(long, value_name = "PATH")]
+    pub csv: Option<PathBuf>,
+
+    /// Print the summary as JSON
+    #[arg(long)]
+    pub json: bool,
+
+    /// History database [default: hunch/history.sqlite3 in your data dir]
+    #[arg(long, value_name = "PATH")]
+    pub history: Option<PathBuf>,
+}
+
+/// `hunch history`.
+#[derive(Debug, Args)]
+pub struct HistoryCmd {
+    #[command(subcommand)]
+    pub action: HistoryAction,
+
+    /// History database [default: hunch/history.sqlite3 in your data dir]
+    #[arg(long, value_name = "PATH", global = true)]
+    pub history: Option<PathBuf>,
+}
+
+/// What to do with the history.
+#[derive(Debug, Subcommand)]
+pub enum HistoryAction {
+    /// Delete everything recorded before DATE (YYYY-MM-DD)
+    Prune {
+        #[arg(long, value_name = "DATE")]
+        before: String,
+    },
+}
+
+/// `hunch bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// What to measure
+    #[arg(value_enum, default_value = "pipeline")]
+    pub what: BenchWhat,
+
+    /// Video or images to measure on
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+
+    /// Seconds to run for (cpu benchmark)
+    #[arg(long, value_name = "SECONDS", default_value = "60")]
+    pub seconds: f64,
+}
+
+/// Benchmarks `hunch bench` can run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BenchWhat {
+    /// Per-frame pose pipeline time, video and still mode
+    Pipeline,
+    /// CPU and memory of the whole monitor on a real-time replay
+    Cpu,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn unknown_flag_is_a_usage_error() {
+        let e = Cli::try_parse_from(["hunch", "--no-such-flag"]).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+    }
+
+    #[test]
+    fn analyze_takes_inputs_and_global_flags_after_the_subcommand() {
+        let cli = Cli::try_parse_from([
+            "hunch", "analyze", "--json", "--model", "lite", "a.jpg", "dir",
+        ])
+        .unwrap();
+        assert_eq!(cli.common.model, Some(ModelChoice::Lite));
+        match cli.command {
+            Some(Command::Analyze(a)) => {
+                assert!(a.json);
+                assert_eq!(a.inputs, vec![PathBuf::from("a.jpg"), PathBuf::from("dir")]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn analyze_needs_an_input() {
+        assert!(Cli::try_parse_from(["hunch", "analyze"]).is_err());
+    }
+
+    #[test]
+    fn later_flag_wins() {
+        let cli = Cli::try_parse_from(["hunch", "--fps", "2", "--fps", "3"]).unwrap();
+        assert_eq!(cli.monitor.fps, Some(3.0));
+    }
+}

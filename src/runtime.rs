@@ -1,0 +1,161 @@
+//! Finding and loading the ONNX Runtime shared library (an edge of the program).
+//!
+//! hunch links ONNX Runtime at run time (`ort`'s `load-dynamic`), so the same
+//! binary works wherever a compatible `libonnxruntime` can be found. The
+//! search order is: `--ort-lib PATH`, `$ORT_DYLIB_PATH`, beside the
+//! executable, then where `scripts/setup.sh` puts it (the user's data dir).
+//! Nothing is downloaded at run time.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// The ONNX Runtime release hunch is built and tested against.
+pub const ORT_VERSION: &str = "1.31.1";
+
+/// The command that installs the library where hunch looks for it.
+pub const FIX_COMMAND: &str = "scripts/setup.sh (or pass --ort-lib PATH / set ORT_DYLIB_PATH)";
+
+/// Why ONNX Runtime could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    #[error("ONNX Runtime library not found; run {FIX_COMMAND}; tried: {}", list(.tried))]
+    NotFound { tried: Vec<PathBuf> },
+    #[error("ONNX Runtime library could not be loaded ({reason}); run {FIX_COMMAND}; tried: {}", list(.tried))]
+    Unusable { reason: String, tried: Vec<PathBuf> },
+}
+
+fn list(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The library's file name on this platform.
+pub fn library_file_name() -> &'static str {
+    if cfg!(target_os = "windows") {
+        "onnxruntime.dll"
+    } else if cfg!(target_os = "macos") {
+        "libonnxruntime.dylib"
+    } else {
+        "libonnxruntime.so"
+    }
+}
+
+/// Where `scripts/setup.sh` installs the library: `<data dir>/hunch/onnxruntime/`.
+pub fn installed_library_path() -> Option<PathBuf> {
+    crate::paths::data_dir().map(|d| d.join("onnxruntime").join(library_file_name()))
+}
+
+/// The candidate paths in search order. Explicit choices (flag, environment)
+/// are returned even when they do not exist, so the error can name them.
+pub fn candidates(flag: Option<&Path>, env: Option<&Path>, exe_dir: Option<&Path>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Some(p) = flag {
+        out.push(p.to_path_buf());
+    }
+    if let Some(p) = env {
+        out.push(p.to_path_buf());
+    }
+    if let Some(dir) = exe_dir {
+        out.push(dir.join(library_file_name()));
+        out.push(dir.join(format!("{}.{ORT_VERSION}", library_file_name())));
+    }
+    if let Some(p) = installed_library_path() {
+        out.push(p);
+    }
+    out
+}
+
+/// ONNX Runtime, loaded: the library's path and the process-wide environment
+/// every session is created in.
+pub struct Runtime {
+    pub path: PathBuf,
+    pub env: ort::environment::Environment,
+}
+
+static LOADED: OnceLock<Runtime> = OnceLock::new();
+
+/// Loads ONNX Runtime once for the whole process.
+///
+/// `flag` is `--ort-lib`. An explicit `--ort-lib` or `$ORT_DYLIB_PATH` that
+/// fails is an error even if a later candidate would work: the user asked for
+/// that file.
+pub fn init(flag: Option<&Path>) -> Result<&'static Runtime, RuntimeError> {
+    if let Some(p) = LOADED.get() {
+        return Ok(p);
+    }
+    let env = std::env::var_os("ORT_DYLIB_PATH")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    let exe_dir = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_path_buf));
+    let tried = candidates(flag, env.as_deref(), exe_dir.as_deref());
+    let explicit = usize::from(flag.is_some()) + usize::from(env.is_some());
+    for (i, path) in tried.iter().enumerate() {
+        if !path.is_file() {
+            if i < explicit {
+                return Err(RuntimeError::NotFound {
+                    tried: tried[..=i].to_vec(),
+                });
+            }
+            continue;
+        }
+        match load(path) {
+            Ok(env) => {
+                tracing::debug!(path = %path.display(), "loaded ONNX Runtime");
+                return Ok(LOADED.get_or_init(|| Runtime {
+                    path: path.clone(),
+                    env,
+                }));
+            }
+            Err(reason) => {
+                return Err(RuntimeError::Unusable {
+                    reason,
+                    tried: tried[..=i].to_vec(),
+                });
+            }
+        }
+    }
+    Err(RuntimeError::NotFound { tried })
+}
+
+fn load(path: &Path) -> Result<ort::environment::Environment, String> {
+    ort::init_from(path)
+        .map_err(|e| e.to_string())?
+        .with_name("hunch")
+        // Nothing leaves the user's machine.
+        .with_telemetry(false)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidates_keep_search_order() {
+        let c = candidates(
+            Some(Path::new("/flag/lib.so")),
+            Some(Path::new("/env/lib.so")),
+            Some(Path::new("/exe")),
+        );
+        assert_eq!(c[0], PathBuf::from("/flag/lib.so"));
+        assert_eq!(c[1], PathBuf::from("/env/lib.so"));
+        assert_eq!(c[2], Path::new("/exe").join(library_file_name()));
+        assert!(c.len() >= 4);
+    }
+
+    #[test]
+    fn error_names_every_path_and_the_fix() {
+        let e = RuntimeError::NotFound {
+            tried: vec![PathBuf::from("/a/x.so"), PathBuf::from("/b/y.so")],
+        };
+        let s = e.to_string();
+        assert!(s.contains("/a/x.so") && s.contains("/b/y.so") && s.contains("scripts/setup.sh"));
+        assert!(!s.contains('\n'));
+    }
+}
