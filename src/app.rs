@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{BenchWhat, Cli, Command};
 use crate::models::{self, ModelChoice};
-use crate::runtime;
+use crate::{capture, config, cpubench, runtime};
 
 /// Sets up logging to stderr: warnings by default, more with `-v`; `RUST_LOG` wins.
 pub fn init_logging(verbose: u8) {
@@ -27,12 +27,13 @@ pub fn init_logging(verbose: u8) {
 
 /// Runs the command the flags ask for.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {
+    match &cli.command {
         None => monitor(&cli),
+        Some(Command::Cameras) => cameras(),
+        Some(Command::Config) => show_config(),
+        Some(Command::Bench(b)) if b.what == BenchWhat::Cpu => cpubench::run(&cli, b),
         Some(Command::Analyze(_))
         | Some(Command::Calibrate(_))
-        | Some(Command::Cameras)
-        | Some(Command::Config)
         | Some(Command::Stretches)
         | Some(Command::Stretch(_))
         | Some(Command::Report(_))
@@ -61,6 +62,22 @@ pub fn check_models(
             })?;
     }
     Ok(())
+}
+
+/// `hunch cameras`: every camera with its index, name and formats.
+fn cameras() -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    capture::print_cameras(&mut out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hunch config`: the effective configuration and where each value came from.
+fn show_config() -> anyhow::Result<ExitCode> {
+    // Layered again from the process so the sources are at hand; `main`
+    // already did the same and reported any error.
+    let layered = config::load_from_process()?;
+    config::write_effective(&mut std::io::stdout().lock(), &layered)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn monitor(cli: &Cli) -> anyhow::Result<ExitCode> {

@@ -98,7 +98,7 @@ pub struct MonitorArgs {
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
 
-    /// Camera to use, by index or (part of) its name [default: 0]
+    /// Camera to use, by index or (part of) its name, as `hunch cameras` lists them [default: the first that works]
     #[arg(long, value_name = "N|NAME")]
     pub camera: Option<String>,
 
@@ -121,6 +121,10 @@ pub struct MonitorArgs {
     /// Process --input as fast as possible
     #[arg(long, overrides_with = "realtime")]
     pub no_realtime: bool,
+
+    /// Seconds each still stands for when --input is a folder or list of images [default: 1]
+    #[arg(long, value_name = "SECONDS")]
+    pub image_seconds: Option<f64>,
 
     /// Run without a window: a one-line terminal status and desktop notifications
     #[arg(long)]
@@ -145,6 +149,10 @@ pub struct MonitorArgs {
     /// Command to run when a stretch is prompted
     #[arg(long, value_name = "CMD")]
     pub on_prompt: Option<String>,
+
+    /// Run the --on-* commands through the shell (sh -c; Windows: cmd /C) instead of directly
+    #[arg(long)]
+    pub hook_shell: bool,
 
     /// Write state changes and per-second metrics as JSON lines to FILE (- for stdout)
     #[arg(long, value_name = "FILE|-")]
