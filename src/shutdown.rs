@@ -47,6 +47,19 @@ mod tests {
         let a = stop_flag().unwrap();
         let b = stop_flag().unwrap();
         assert!(Arc::ptr_eq(&a, &b));
-        assert!(!stop_requested(&a));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn ctrl_c_sets_the_flag_instead_of_killing_the_process() {
+        use nix::sys::signal::{Signal, kill};
+        use nix::unistd::getpid;
+        let flag = stop_flag().unwrap();
+        kill(getpid(), Signal::SIGINT).unwrap();
+        let start = std::time::Instant::now();
+        while !stop_requested(&flag) && start.elapsed().as_secs() < 20 {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert!(stop_requested(&flag));
     }
 }
