@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use hunch::landmarks::Pose;
 use hunch::posture::Thresholds;
-use hunch::posture::eval::{self, EvalReport};
+use hunch::posture::eval::{self, EvalMode, EvalReport};
 use hunch::testdata::{self, LabelRow};
 
 fn reference_poses(dir: &std::path::Path) -> BTreeMap<String, Option<Pose>> {
@@ -61,6 +61,11 @@ fn labelled_photos_per_subject_with_mediapipe_landmarks() {
     let report = eval::evaluate(&poses, &labels, &thresholds);
     println!("As labelled (paths with two labels left out):\n{report}");
 
+    let uncalibrated = eval::evaluate_with(&poses, &labels, &thresholds, EvalMode::Uncalibrated);
+    println!(
+        "Without calibration (side view: clinical CVA cut-off; front view: needs calibration):\n{uncalibrated}"
+    );
+
     let son_fixed: Vec<LabelRow> = resolve_son_collision(&labels)
         .into_iter()
         .filter(|r| r.subject == "son")
@@ -84,4 +89,10 @@ fn labelled_photos_per_subject_with_mediapipe_landmarks() {
     assert!(s.error.is_none(), "{son}");
     assert_eq!(s.good.uncertain + s.slumped.uncertain, 0, "{son}");
     assert_eq!(s.good.total() + s.slumped.total(), 31, "{son}");
+    // The clinical fallback must hold for the true side view too.
+    let ssb = balanced(&uncalibrated, "ssb").unwrap_or(0.0);
+    assert!(
+        ssb >= 0.95,
+        "ssb without calibration: {ssb:.3}\n{uncalibrated}"
+    );
 }

@@ -223,12 +223,34 @@ impl fmt::Display for EvalReport {
     }
 }
 
-/// Evaluates every subject in `labels` (see the module docs). `poses` is
-/// keyed by the label rows' `path`.
+/// How each subject is judged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EvalMode {
+    /// Calibrate on the subject's first three `good` photos (sorted by path)
+    /// and judge the others against that profile.
+    Calibrated,
+    /// Judge every photo without a profile (absolute side-view thresholds;
+    /// front views are then uncertain). Still skips the calibration photos so
+    /// that both modes score the same photos.
+    Uncalibrated,
+}
+
+/// Evaluates every subject in `labels`, calibrated (see the module docs).
+/// `poses` is keyed by the label rows' `path`.
 pub fn evaluate(
     poses: &BTreeMap<String, Option<Pose>>,
     labels: &[LabelRow],
     thresholds: &Thresholds,
+) -> EvalReport {
+    evaluate_with(poses, labels, thresholds, EvalMode::Calibrated)
+}
+
+/// Evaluates every subject in `labels` in the given mode.
+pub fn evaluate_with(
+    poses: &BTreeMap<String, Option<Pose>>,
+    labels: &[LabelRow],
+    thresholds: &Thresholds,
+    mode: EvalMode,
 ) -> EvalReport {
     let mut subjects: Vec<&str> = Vec::new();
     for r in labels {
@@ -239,7 +261,7 @@ pub fn evaluate(
     EvalReport {
         subjects: subjects
             .into_iter()
-            .map(|s| evaluate_subject(s, poses, labels, thresholds))
+            .map(|s| evaluate_subject(s, poses, labels, thresholds, mode))
             .collect(),
     }
 }
@@ -249,6 +271,7 @@ fn evaluate_subject(
     poses: &BTreeMap<String, Option<Pose>>,
     labels: &[LabelRow],
     thresholds: &Thresholds,
+    mode: EvalMode,
 ) -> SubjectResult {
     let mut by_path: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for r in labels.iter().filter(|r| r.subject == subject) {
@@ -298,9 +321,13 @@ fn evaluate_subject(
                 None
             }
         };
-        let judgement = profile
-            .as_ref()
-            .map(|p| judge_pose(pose, None, Some(p), thresholds).judgement);
+        let judgement = match (mode, &profile) {
+            (EvalMode::Uncalibrated, _) => Some(judge_pose(pose, None, None, thresholds).judgement),
+            (EvalMode::Calibrated, Some(p)) => {
+                Some(judge_pose(pose, None, Some(p), thresholds).judgement)
+            }
+            (EvalMode::Calibrated, None) => None,
+        };
         let verdict = judgement.as_ref().map_or(Verdict::Uncertain, |j| j.verdict);
         let level = judgement.as_ref().and_then(|j| {
             let l = &j.levels;
@@ -378,6 +405,16 @@ mod tests {
         assert_eq!(s.other.get("head_tilt").map(|c| c.good), Some(1));
         assert_eq!(s.balanced_accuracy(), Some((1.0 + 0.8) / 2.0));
         assert!(r.to_string().contains("0.900"), "{r}");
+
+        // Without calibration the clinical cut-off judges the same photos.
+        let r = evaluate_with(
+            &poses,
+            &labels,
+            &Thresholds::default(),
+            EvalMode::Uncalibrated,
+        );
+        let s = r.subject("s").unwrap_or_else(|| panic!("{r}"));
+        assert_eq!((s.good.good, s.slumped.forward_head), (3, 4));
     }
 
     #[test]

@@ -126,6 +126,37 @@ impl Profile {
         })
     }
 
+    /// The baseline in a line of words, for `hunch calibrate` to print,
+    /// e.g. `side view, 20 frames: CVA 65.4 deg, trunk lean -3.0 deg, head
+    /// pitch 21.5 deg`.
+    pub fn summary(&self) -> String {
+        let b = &self.baseline;
+        let parts: Vec<String> = [
+            ("CVA", b.cva_deg, "deg"),
+            ("trunk lean", b.trunk_lean_deg, "deg"),
+            (
+                "ear height",
+                b.ear_height_ratio.map(|v| v * 100.0),
+                "% of shoulder width",
+            ),
+            (
+                "head width",
+                b.head_width_ratio.map(|v| v * 100.0),
+                "% of shoulder width",
+            ),
+            ("head pitch", b.head_pitch_deg, "deg"),
+        ]
+        .iter()
+        .filter_map(|(name, v, unit)| v.map(|v| format!("{name} {v:.1} {unit}")))
+        .collect();
+        let view = match self.view {
+            View::Front => "front",
+            View::Side => "side",
+            View::Oblique => "oblique",
+        };
+        format!("{view} view, {} frames: {}", self.frames, parts.join(", "))
+    }
+
     /// Reads a profile written by [`Profile::save`].
     pub fn load(path: &Path) -> Result<Profile, PostureError> {
         let text = std::fs::read_to_string(path).map_err(|source| PostureError::ProfileRead {
@@ -201,6 +232,11 @@ mod tests {
         assert_eq!(p.frames, 4);
         assert!((p.baseline.cva_deg.unwrap_or(0.0) - 65.5).abs() < 0.1);
         assert_eq!(p.baseline.ear_height_ratio, None);
+        let summary = p.summary();
+        assert!(
+            summary.starts_with("side view, 4 frames: CVA 65."),
+            "{summary}"
+        );
     }
 
     #[test]
