@@ -77,6 +77,7 @@ pub enum ViewArg {
 
 /// How posture is judged.
 #[derive(Debug, Default, Args, Clone)]
+#[command(next_help_heading = "Posture judgement")]
 pub struct PostureArgs {
     /// Calibration profile to judge against (TOML) [default: hunch/profile.toml in your config dir]
     #[arg(long, global = true, value_name = "PATH")]
@@ -180,6 +181,7 @@ pub struct PostureArgs {
 
 /// Flags for the live monitor (the default command).
 #[derive(Debug, Default, Args, Clone)]
+#[command(next_help_heading = "Monitoring")]
 pub struct MonitorArgs {
     /// Watch a video file or a folder of images instead of the camera
     #[arg(long, value_name = "FILE")]
