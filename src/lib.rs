@@ -24,10 +24,12 @@
 pub mod app;
 pub mod cli;
 pub mod frame;
+pub mod history;
 pub mod landmarks;
 pub mod models;
 pub mod paths;
 pub mod posture;
+pub mod report;
 pub mod runtime;
 #[doc(hidden)]
 pub mod testdata;

@@ -1,0 +1,156 @@
+//! The database schema and its migrations, versioned with `PRAGMA user_version`.
+//!
+//! Each migration takes the file from version `n` to `n + 1` inside one
+//! transaction, so an interrupted upgrade leaves the old version intact.
+//! Never edit a released migration: add a new one.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use super::HistoryError;
+
+/// Version 1: one table per kind of record, every row tagged with its session.
+const V1: &str = "
+CREATE TABLE sessions (
+    id          INTEGER PRIMARY KEY,
+    started     REAL NOT NULL,
+    ended       REAL,
+    app_version TEXT NOT NULL
+);
+CREATE TABLE samples (
+    session_id  INTEGER NOT NULL,
+    t           REAL NOT NULL,
+    state       TEXT NOT NULL,
+    verdict     TEXT NOT NULL,
+    view        TEXT,
+    forward_head                REAL,
+    forward_head_baseline       REAL,
+    forward_head_threshold      REAL,
+    rounded_shoulders           REAL,
+    rounded_shoulders_baseline  REAL,
+    rounded_shoulders_threshold REAL
+);
+CREATE TABLE transitions (
+    session_id  INTEGER NOT NULL,
+    t           REAL NOT NULL,
+    from_state  TEXT NOT NULL,
+    to_state    TEXT NOT NULL
+);
+CREATE TABLE prompts (
+    session_id  INTEGER NOT NULL,
+    t           REAL NOT NULL,
+    prompt_id   INTEGER NOT NULL,
+    stretch_id  TEXT NOT NULL,
+    reason      TEXT NOT NULL
+);
+CREATE TABLE prompt_outcomes (
+    session_id  INTEGER NOT NULL,
+    t           REAL NOT NULL,
+    prompt_id   INTEGER NOT NULL,
+    outcome     TEXT NOT NULL,
+    reps        INTEGER
+);
+CREATE TABLE calibrations (
+    session_id   INTEGER NOT NULL,
+    t            REAL NOT NULL,
+    view         TEXT,
+    profile_toml TEXT
+);
+CREATE TABLE pauses (
+    session_id  INTEGER NOT NULL,
+    t           REAL NOT NULL,
+    kind        TEXT NOT NULL
+);
+";
+
+/// Version 2: free-form extra metrics per sample, and time indexes so that
+/// reports over a few days and prunes stay fast on a year of history.
+const V2: &str = "
+ALTER TABLE samples ADD COLUMN metrics_json TEXT;
+CREATE INDEX samples_t ON samples (t);
+CREATE INDEX transitions_t ON transitions (t);
+CREATE INDEX prompts_t ON prompts (t);
+CREATE INDEX prompt_outcomes_t ON prompt_outcomes (t);
+CREATE INDEX calibrations_t ON calibrations (t);
+CREATE INDEX pauses_t ON pauses (t);
+CREATE INDEX sessions_started ON sessions (started);
+";
+
+/// The migrations in order; `MIGRATIONS[i]` takes version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[V1, V2];
+
+/// The schema version this hunch writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub(super) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+/// Brings the file up to [`SCHEMA_VERSION`].
+pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), HistoryError> {
+    let sql = |doing, source| HistoryError::Sql {
+        doing,
+        path: path.to_path_buf(),
+        source,
+    };
+    // The first read is where SQLite notices a file that is not a database.
+    let found = user_version(conn).map_err(|source| HistoryError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if found > SCHEMA_VERSION {
+        return Err(HistoryError::TooNew {
+            path: path.to_path_buf(),
+            found,
+            known: SCHEMA_VERSION,
+        });
+    }
+    for (from, step) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+        let to = from as i64 + 1;
+        // IMMEDIATE takes the write lock first, so two hunch processes
+        // opening a new file at once cannot both run the same step.
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| sql("upgrading the history schema", e))?;
+        // Another process may have upgraded while this one waited for the lock.
+        let now = user_version(&tx).map_err(|e| sql("upgrading the history schema", e))?;
+        if now >= to {
+            continue;
+        }
+        tx.execute_batch(step)
+            .and_then(|()| tx.pragma_update(None, "user_version", to))
+            .and_then(|()| tx.commit())
+            .map_err(|e| sql("upgrading the history schema", e))?;
+        tracing::debug!(
+            "history schema upgraded to version {to}: {}",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_file_gets_the_latest_version() {
+        let mut c = Connection::open_in_memory().unwrap();
+        migrate(&mut c, Path::new(":memory:")).unwrap();
+        assert_eq!(user_version(&c).unwrap(), SCHEMA_VERSION);
+        // Idempotent.
+        migrate(&mut c, Path::new(":memory:")).unwrap();
+        assert_eq!(user_version(&c).unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn newer_file_is_refused() {
+        let mut c = Connection::open_in_memory().unwrap();
+        c.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        let err = migrate(&mut c, Path::new("/x/h.sqlite3")).unwrap_err();
+        assert!(matches!(err, HistoryError::TooNew { .. }), "{err}");
+        assert!(err.to_string().ends_with("/x/h.sqlite3"));
+    }
+}
