@@ -17,6 +17,7 @@ use chrono::{Datelike, Days, NaiveDate, TimeZone};
 use plotters::backend::RGBPixel;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
     Covered, MAX_GAP_S, Metric, ReportError, SAMPLE_PERIOD_S, covered, day_start, episodes_of,
@@ -31,6 +32,10 @@ pub const HEIGHT: u32 = 1000;
 
 /// Seconds averaged for the bold line.
 pub const SMOOTH_S: f64 = 60.0;
+
+/// The reading's line bridges shorter stretches without a judged sample (a
+/// glance at the keyboard); longer ones break it.
+pub const BRIDGE_S: f64 = 60.0;
 
 /// One reading over the day, as line segments in (hours since midnight, value).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -64,6 +69,8 @@ pub struct DayTrace {
     pub episodes: Vec<(f64, f64)>,
     /// Hours shown: from the first to the last sample of the day, whole hours.
     pub hours: (f64, f64),
+    /// The day's share of judged time upright, in percent.
+    pub upright_pct: Option<f64>,
 }
 
 /// One day's upright share.
@@ -95,7 +102,8 @@ fn push_point(segs: &mut Vec<Vec<(f64, f64)>>, new_segment: bool, p: (f64, f64))
 fn trace(rows: &[&Covered<'_>], metric: Metric, midnight: f64) -> MetricTrace {
     let mut m = MetricTrace::default();
     let hours = |t: f64| (t - midnight) / 3600.0;
-    // Segment breaks: a different session, a gap, or an unjudged sample between.
+    // The reading's line breaks at a new session, or after more than
+    // BRIDGE_S without a judged sample.
     let mut prev: Option<(i64, f64)> = None;
     let mut window: Vec<(f64, f64)> = Vec::new();
     let mut window_start = f64::NEG_INFINITY;
@@ -110,36 +118,39 @@ fn trace(rows: &[&Covered<'_>], metric: Metric, midnight: f64) -> MetricTrace {
         push_point(&mut m.smooth, brk, (hours(t), v));
         window.clear();
     };
+    let mut prev_any: Option<(i64, f64)> = None;
     for r in rows {
         let s = r.sample;
         let (v, b, th) = metric.of(s);
-        let ok = judged(s.state) && v.is_some();
-        let breaks = prev.is_none_or(|(sid, t)| sid != r.session_id || s.t_unix - t > MAX_GAP_S);
-        if !ok {
-            prev = None;
-            continue;
-        }
         let x = hours(s.t_unix);
-        if let Some(v) = v {
-            push_point(&mut m.raw, breaks, (x, v));
-            if breaks || s.t_unix - window_start >= SMOOTH_S {
-                flush(&mut window, &mut m, smooth_break);
-                smooth_break = breaks;
-                window_start = s.t_unix;
-            }
-            window.push((s.t_unix, v));
-        }
-        // Baseline and threshold are steps: draw each as a run of points.
+        // Baseline and threshold are levels that hold through glances down
+        // and absences: they break only where monitoring did.
+        let level_break =
+            prev_any.is_none_or(|(sid, t)| sid != r.session_id || s.t_unix - t > MAX_GAP_S);
+        prev_any = Some((r.session_id, s.t_unix));
         let last_of = |segs: &Vec<Vec<(f64, f64)>>| segs.last().and_then(|s| s.last()).map(|p| p.1);
         for (val, segs) in [(b, &mut m.baseline), (th, &mut m.threshold)] {
             if let Some(val) = val {
-                if !breaks && last_of(segs) != Some(val) {
+                if !level_break && last_of(segs) != Some(val) {
                     // A recalibration: end the old level here, start the new.
                     push_point(segs, false, (x, last_of(segs).unwrap_or(val)));
                 }
-                push_point(segs, breaks, (x, val));
+                push_point(segs, level_break, (x, val));
             }
         }
+        // The reading itself only where posture was judged.
+        let Some(v) = v.filter(|_| judged(s.state)) else {
+            continue;
+        };
+        let breaks = level_break
+            || prev.is_none_or(|(sid, t)| sid != r.session_id || s.t_unix - t > BRIDGE_S);
+        push_point(&mut m.raw, breaks, (x, v));
+        if breaks || s.t_unix - window_start >= SMOOTH_S {
+            flush(&mut window, &mut m, smooth_break);
+            smooth_break = breaks;
+            window_start = s.t_unix;
+        }
+        window.push((s.t_unix, v));
         prev = Some((r.session_id, s.t_unix));
     }
     flush(&mut window, &mut m, smooth_break);
@@ -214,8 +225,22 @@ where
             .fold(f64::NEG_INFINITY, f64::max);
         let h0 = ((first - midnight) / 3600.0).floor().clamp(0.0, 24.0);
         let h1 = ((last - midnight) / 3600.0).ceil().clamp(h0 + 1.0, 25.0);
+        let (up, all) = day_rows.iter().fold((0.0, 0.0), |(up, all), r| {
+            let good = if r.sample.state == State::Good {
+                r.cover_s
+            } else {
+                0.0
+            };
+            let j = if judged(r.sample.state) {
+                r.cover_s
+            } else {
+                0.0
+            };
+            (up + good, all + j)
+        });
         DayTrace {
             date,
+            upright_pct: (all > 0.0).then(|| 100.0 * up / all),
             forward_head: trace(&day_rows, Metric::ForwardHead, midnight),
             rounded_shoulders: trace(&day_rows, Metric::RoundedShoulders, midnight),
             episodes,
@@ -239,10 +264,11 @@ fn register_fonts() -> Result<(), String> {
     .clone()
 }
 
-const BLUE_LINE: RGBColor = RGBColor(31, 100, 180);
+const RAW_LINE: RGBColor = RGBColor(170, 195, 225);
+const SMOOTH_LINE: RGBColor = RGBColor(20, 60, 130);
 const BASELINE: RGBColor = RGBColor(60, 150, 80);
 const THRESHOLD: RGBColor = RGBColor(205, 60, 40);
-const EPISODE: RGBColor = RGBColor(240, 160, 60);
+const EPISODE: RGBColor = RGBColor(245, 150, 40);
 const BAR: RGBColor = RGBColor(70, 150, 110);
 const GRID: RGBColor = RGBColor(225, 225, 225);
 const TEXT: RGBColor = RGBColor(40, 40, 40);
@@ -270,10 +296,21 @@ fn metric_panel(
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
             (lo.min(v), hi.max(v))
         });
-    let title = format!("{} — {}", metric.label(), day.date.format("%A %-d %B %Y"));
-    if !lo.is_finite() {
+    let title = format!(
+        "{} — {}{}",
+        metric.label(),
+        day.date.format("%A %-d %B %Y"),
+        match (day.upright_pct, day.episodes.len()) {
+            (Some(p), n) => format!(
+                ": {p:.0}% upright, {n} slouch episode{}",
+                if n == 1 { "" } else { "s" }
+            ),
+            (None, _) => String::new(),
+        }
+    );
+    if !lo.is_finite() || !hi.is_finite() || !(hi - lo).is_finite() {
         area.draw(&Text::new(
-            format!("{title}: no reading recorded"),
+            format!("{title}: no usable reading recorded"),
             (60, 40),
             (FONT, 18).into_font().color(&TEXT),
         ))
@@ -282,6 +319,16 @@ fn metric_panel(
     }
     let pad = ((hi - lo) * 0.08).max(1e-6);
     let (y0, y1) = (lo - pad, hi + pad);
+    let span = y1 - y0;
+    let decimals = if span >= 20.0 {
+        0
+    } else if span >= 2.0 {
+        1
+    } else if span >= 0.05 {
+        2
+    } else {
+        3
+    };
     let (x0, x1) = day.hours;
     let mut chart = ChartBuilder::on(area)
         .caption(
@@ -305,84 +352,65 @@ fn metric_panel(
     };
     chart
         .configure_mesh()
-        .light_line_style(GRID)
+        .light_line_style(TRANSPARENT)
         .bold_line_style(GRID)
         .x_labels(((hours / step) as usize + 1).min(25))
         .x_label_formatter(&|h| clock(*h))
         .y_labels(6)
-        .y_label_formatter(&|v| format!("{v:.3}"))
+        .y_label_formatter(&|v| format!("{v:.decimals$}"))
         .label_style((FONT, 14).into_font().color(&TEXT))
         .axis_style(RGBColor(150, 150, 150))
         .draw()
         .map_err(err)?;
 
-    let mut first = true;
-    for &(s, e) in &day.episodes {
-        let series = chart
-            .draw_series(std::iter::once(Rectangle::new(
-                [(s, y0), (e, y1)],
-                EPISODE.mix(0.25).filled(),
-            )))
-            .map_err(err)?;
-        if first {
-            series.label("slouch episode").legend(|(x, y)| {
-                Rectangle::new([(x, y - 6), (x + 18, y + 6)], EPISODE.mix(0.4).filled())
-            });
-            first = false;
-        }
-    }
-    let draw_segments = |chart: &mut ChartContext<'_, _, _>,
-                         segs: &[Vec<(f64, f64)>],
-                         style: ShapeStyle,
-                         label: &str|
-     -> Result<(), String> {
-        let mut labelled = false;
+    chart
+        .draw_series(day.episodes.iter().map(|&(s, e)| {
+            // At least two pixels wide, so that short episodes still show.
+            let min_w = 2.0 * (x1 - x0) / f64::from(WIDTH);
+            let e = e.max(s + min_w);
+            Rectangle::new([(s, y0), (e, y1)], EPISODE.mix(0.45).filled())
+        }))
+        .map_err(err)?;
+    let mut draw_segments = |segs: &[Vec<(f64, f64)>], style: ShapeStyle| -> Result<(), String> {
         for seg in segs {
-            let series = chart
+            chart
                 .draw_series(LineSeries::new(seg.iter().copied(), style))
                 .map_err(err)?;
-            if !labelled {
-                let legend_style = style;
-                series
-                    .label(label)
-                    .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], legend_style));
-                labelled = true;
-            }
         }
         Ok(())
     };
-    draw_segments(
-        &mut chart,
-        &trace.raw,
-        BLUE_LINE.mix(0.25).stroke_width(1),
-        "reading (each second)",
-    )?;
-    draw_segments(
-        &mut chart,
-        &trace.smooth,
-        BLUE_LINE.stroke_width(2),
-        "one-minute mean",
-    )?;
-    draw_segments(
-        &mut chart,
-        &trace.baseline,
-        BASELINE.stroke_width(2),
-        "your calibrated posture",
-    )?;
-    draw_segments(
-        &mut chart,
-        &trace.threshold,
-        THRESHOLD.stroke_width(2),
-        "alarm threshold",
-    )?;
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(200, 200, 200))
-        .label_font((FONT, 13).into_font().color(&TEXT))
-        .draw()
-        .map_err(err)?;
+    draw_segments(&trace.baseline, BASELINE.stroke_width(2))?;
+    draw_segments(&trace.threshold, THRESHOLD.stroke_width(2))?;
+    draw_segments(&trace.raw, RAW_LINE.stroke_width(1))?;
+    draw_segments(&trace.smooth, SMOOTH_LINE.stroke_width(2))?;
+    Ok(())
+}
+
+/// The legend, once for both reading panels, as one row.
+fn legend_row(area: &Area<'_>) -> Result<(), String> {
+    let font = (FONT, 15).into_font().color(&TEXT);
+    let items: [(&str, ShapeStyle, bool); 5] = [
+        ("each second", RAW_LINE.stroke_width(2), false),
+        ("one-minute mean", SMOOTH_LINE.stroke_width(3), false),
+        ("your calibrated posture", BASELINE.stroke_width(3), false),
+        ("alarm threshold", THRESHOLD.stroke_width(3), false),
+        ("slouch episode", EPISODE.mix(0.45).filled(), true),
+    ];
+    let mut x = 80;
+    let y = 12;
+    for (label, style, block) in items {
+        if block {
+            area.draw(&Rectangle::new([(x, y - 7), (x + 22, y + 7)], style))
+                .map_err(err)?;
+        } else {
+            area.draw(&PathElement::new([(x, y), (x + 22, y)], style))
+                .map_err(err)?;
+        }
+        area.draw(&Text::new(label, (x + 28, y - 8), font.clone()))
+            .map_err(err)?;
+        let (w, _) = area.estimate_text_size(label, &font).map_err(err)?;
+        x += 28 + w as i32 + 30;
+    }
     Ok(())
 }
 
@@ -418,7 +446,9 @@ fn bars_panel(area: &Area<'_>, bars: &[DayBar]) -> Result<(), String> {
         let i = i as usize;
         match dates.get(i) {
             Some(d) if (n - 1 - i).is_multiple_of(label_every) => {
-                if d.weekday() == chrono::Weekday::Mon || i == 0 || n <= 14 {
+                if d.day() == 1 || i == 0 {
+                    d.format("%-d %b").to_string()
+                } else if d.weekday() == chrono::Weekday::Mon || n <= 14 {
                     d.format("%a %-d").to_string()
                 } else {
                     d.format("%-d").to_string()
@@ -430,7 +460,7 @@ fn bars_panel(area: &Area<'_>, bars: &[DayBar]) -> Result<(), String> {
     chart
         .configure_mesh()
         .disable_x_mesh()
-        .light_line_style(GRID)
+        .light_line_style(TRANSPARENT)
         .bold_line_style(GRID)
         .x_labels(n + 1)
         .x_label_formatter(&fmt_day)
@@ -449,14 +479,27 @@ fn bars_panel(area: &Area<'_>, bars: &[DayBar]) -> Result<(), String> {
             })
         }))
         .map_err(err)?;
-    let label_font = (FONT, 12).into_font().color(&TEXT);
+    // The value, centred at the top of its bar: white inside tall bars,
+    // dark above short ones.
+    let size = if n > 21 { 12 } else { 14 };
+    let inside = (FONT, size)
+        .into_font()
+        .color(&WHITE)
+        .pos(Pos::new(HPos::Center, VPos::Top));
+    let above = (FONT, size)
+        .into_font()
+        .color(&TEXT)
+        .pos(Pos::new(HPos::Center, VPos::Bottom));
     chart
-        .draw_series(bars.iter().enumerate().map(|(i, b)| {
-            let (text, y) = match b.upright_pct {
-                Some(p) => (format!("{p:.0}"), (p + 3.0).min(97.0)),
-                None => ("·".to_string(), 3.0),
-            };
-            Text::new(text, (i as f64 - 0.2, y + 4.0), label_font.clone())
+        .draw_series(bars.iter().enumerate().filter_map(|(i, b)| {
+            b.upright_pct.map(|p| {
+                let (style, y) = if p > 15.0 {
+                    (inside.clone(), p - 1.5)
+                } else {
+                    (above.clone(), p + 1.5)
+                };
+                Text::new(format!("{p:.0}"), (i as f64, y), style)
+            })
         }))
         .map_err(err)?;
     Ok(())
@@ -477,10 +520,17 @@ pub fn draw(data: &ChartData) -> Result<Vec<u8>, String> {
                 (FONT, 26).into_font().style(FontStyle::Bold).color(&TEXT),
             )
             .map_err(err)?;
-        let (w, h) = root.dim_in_pixel();
-        let _ = w;
-        let panel = (h as i32 - 10) * 31 / 100;
-        let areas = root.split_by_breakpoints(Vec::<i32>::new(), [panel, 2 * panel + 10]);
+        let (_, h) = root.dim_in_pixel();
+        let legend = 30;
+        let panel = (h as i32 - legend - 10) * 31 / 100;
+        let areas = root.split_by_breakpoints(
+            Vec::<i32>::new(),
+            [legend, legend + panel, legend + 2 * panel + 10],
+        );
+        if data.day.is_some() {
+            legend_row(&areas[0])?;
+        }
+        let areas = &areas[1..];
         match &data.day {
             Some(day) => {
                 metric_panel(&areas[0], day, Metric::ForwardHead, &day.forward_head)?;
@@ -540,7 +590,7 @@ mod tests {
     }
 
     #[test]
-    fn trace_breaks_at_gaps_and_unjudged_samples() {
+    fn trace_bridges_glances_and_breaks_at_gaps() {
         let day = 86_400.0 * 3.0; // 1970-01-04
         let mut samples = Vec::new();
         for i in 0..10 {
@@ -549,6 +599,17 @@ mod tests {
         samples.push(s(day + 3600.0 * 9.0 + 10.0, State::LookingDown, 30.0));
         for i in 11..20 {
             samples.push(s(day + 3600.0 * 9.0 + i as f64, State::Slouch, 15.0));
+        }
+        // Away for two minutes, then back.
+        for i in 20..140 {
+            samples.push(s(day + 3600.0 * 9.0 + i as f64, State::Away, 30.0));
+        }
+        for i in 140..150 {
+            samples.push(s(day + 3600.0 * 9.0 + i as f64, State::Good, 11.0));
+        }
+        // Then the laptop sleeps for ten seconds.
+        for i in 160..170 {
+            samples.push(s(day + 3600.0 * 9.0 + i as f64, State::Good, 11.0));
         }
         // A sample the day before must not show in the day panel.
         samples.insert(0, s(day - 100.0, State::Good, 12.0));
@@ -559,20 +620,24 @@ mod tests {
         let c = chart_data(&log, 0.0, day + 86_000.0, &Utc, 7);
         let d = c.day.unwrap();
         assert_eq!(d.date, NaiveDate::from_ymd_opt(1970, 1, 4).unwrap());
-        assert_eq!(d.forward_head.raw.len(), 2);
-        assert_eq!(d.forward_head.raw[0].len(), 10);
-        assert_eq!(d.forward_head.raw[1].len(), 9);
+        // The glance down is bridged (but not drawn); the absence and the
+        // sleep break the line.
+        let lens: Vec<usize> = d.forward_head.raw.iter().map(Vec::len).collect();
+        assert_eq!(lens, vec![19, 10, 10]);
         assert!(d.forward_head.raw.iter().flatten().all(|p| p.1 != 30.0));
+        // The levels hold while away, and break only at the sleep.
+        let lens: Vec<usize> = d.forward_head.threshold.iter().map(Vec::len).collect();
+        assert_eq!(lens, vec![150, 10]);
         assert_eq!(d.hours, (9.0, 10.0));
         assert_eq!(d.episodes.len(), 1);
         assert!((d.episodes[0].0 - (9.0 + 11.0 / 3600.0)).abs() < 1e-9);
         assert_eq!(d.forward_head.threshold[0][0].1, 14.0);
         // Bars: 7 days ending 1970-01-04; the 3rd (1970-01-03) has 100 %,
-        // the last 10 of 19 judged seconds.
+        // the last 30 of 39 judged seconds.
         assert_eq!(c.bars.len(), 7);
         assert_eq!(c.bars[5].upright_pct, Some(100.0));
         let p = c.bars[6].upright_pct.unwrap();
-        assert!((p - 100.0 * 10.0 / 19.0).abs() < 1e-9, "{p}");
+        assert!((p - 100.0 * 30.0 / 39.0).abs() < 1e-9, "{p}");
         assert_eq!(c.bars[0].upright_pct, None);
     }
 
@@ -596,6 +661,24 @@ mod tests {
                 14.0, 14.0, 14.0, 14.0, 14.0, 14.0, 13.0, 13.0, 13.0, 13.0, 13.0
             ]
         );
+    }
+
+    #[test]
+    fn absurd_readings_do_not_break_the_drawing() {
+        let mut samples = vec![s(0.0, State::Slouch, 1e300), s(1.0, State::Slouch, -1e300)];
+        samples.push(s(2.0, State::Good, f64::NAN));
+        samples[1].record.forward_head_threshold = Some(f64::INFINITY);
+        let log = Log {
+            samples,
+            ..Log::default()
+        };
+        let data = chart_data(&log, 0.0, 10.0, &Utc, 3);
+        assert!(draw(&data).is_ok());
+        let single = Log {
+            samples: vec![s(5.0, State::Good, 11.0)],
+            ..Log::default()
+        };
+        assert!(draw(&chart_data(&single, 0.0, 10.0, &Utc, 1)).is_ok());
     }
 
     #[test]

@@ -52,16 +52,23 @@ fn toward(m: &MetricDay) -> String {
 
 fn trend_line(name: &str, m: &MetricSummary) -> String {
     let t = &m.trend;
-    let change = t
-        .change
-        .map(|c| format!("{:+.0} points over {} days", 100.0 * c, t.days))
-        .unwrap_or_default();
+    let change = t.change.unwrap_or(0.0) * 100.0;
+    let towards = if change < 0.0 {
+        "closer to your calibrated posture"
+    } else {
+        "closer to the alarm threshold"
+    };
+    let detail = format!(
+        "the daily mean moved {:.0} points {towards} across {} days",
+        change.abs(),
+        t.days
+    );
     match t.direction {
-        TrendDirection::Improving => format!("{name}: improving ({change})"),
-        TrendDirection::Worsening => format!("{name}: getting worse ({change})"),
-        TrendDirection::Steady => format!("{name}: steady ({change})"),
+        TrendDirection::Improving => format!("{name}: improving ({detail})"),
+        TrendDirection::Worsening => format!("{name}: getting worse ({detail})"),
+        TrendDirection::Steady => format!("{name}: steady ({detail})"),
         TrendDirection::NotEnoughData => format!(
-            "{name}: not enough days yet to tell (needs 3 days with 5 min of judged posture)"
+            "{name}: not enough days yet to tell (needs 3 days with 5 min of posture in view)"
         ),
     }
 }
@@ -188,13 +195,13 @@ pub fn render(s: &Summary) -> String {
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "  {:<11} {:>11} {:>8} {:>9} {:>10} {:>9} {:>8}",
+        "  {:<11} {:>11} {:>8} {:>9} {:>12} {:>9} {:>8}",
         "Day", "Monitored", "Upright", "Episodes", "Longest", "Fwd head", "Rounded"
     );
     for d in &s.days {
         let _ = writeln!(
             o,
-            "  {:<11} {:>11} {:>8} {:>9} {:>10} {:>9} {:>8}",
+            "  {:<11} {:>11} {:>8} {:>9} {:>12} {:>9} {:>8}",
             short_date(&d.date),
             duration(d.monitored_s),
             pct(d.upright_pct),
