@@ -29,6 +29,13 @@ fn a_version_1_file_is_upgraded_with_its_rows() {
             "INSERT INTO sessions VALUES (1, 100.0, 160.0, '0.0.9');
              INSERT INTO samples VALUES (1, 101.0, 'good', 'good', 'front', 10.5, 10.0, 14.0, 0.2, 0.2, 0.3);
              INSERT INTO samples VALUES (1, 102.0, 'slouch', 'slouch', 'front', 15.0, 10.0, 14.0, 0.35, 0.2, 0.3);
+             INSERT INTO samples VALUES (1, 103.0, 'good', 'good', 'front', 11.0, 10.0, 14.0, 0.2, 0.2, 0.3);
+             -- Recalibrated at 104: new baselines and thresholds.
+             INSERT INTO samples VALUES (1, 104.0, 'good', 'good', 'front', 11.0, 11.0, 15.0, 0.2, 0.25, 0.33);
+             INSERT INTO samples VALUES (1, 105.0, 'uncertain', 'uncertain', NULL, NULL, 11.0, 15.0, NULL, 0.25, 0.33);
+             -- A second session, back on the first values.
+             INSERT INTO sessions VALUES (2, 200.0, 210.0, '0.0.9');
+             INSERT INTO samples VALUES (2, 201.0, 'good', 'good', 'side', 10.5, 10.0, 14.0, 0.2, 0.2, 0.3);
              INSERT INTO transitions VALUES (1, 101.5, 'good', 'slouch');
              INSERT INTO prompts VALUES (1, 103.0, 1, 'chin_tuck', 'slouching');
              INSERT INTO prompt_outcomes VALUES (1, 130.0, 1, 'done_verified', 6);
@@ -42,23 +49,45 @@ fn a_version_1_file_is_upgraded_with_its_rows() {
     assert_eq!(h.schema_version().unwrap(), 2);
     assert!(h.integrity_ok().unwrap());
     let log = h.load(0.0, 1000.0).unwrap();
-    assert_eq!(log.sessions.len(), 1);
+    assert_eq!(log.sessions.len(), 2);
     assert_eq!(log.sessions[0].app_version, "0.0.9");
-    assert_eq!(log.samples.len(), 2);
+    assert_eq!(log.samples.len(), 6);
     let s = &log.samples[1].record;
     assert_eq!(s.state, State::Slouch);
     assert_eq!(s.forward_head, Some(15.0));
     assert_eq!(s.rounded_shoulders_threshold, Some(0.3));
     // The column version 2 added is there, empty for the old rows.
     assert_eq!(s.metrics_json, None);
+    // Every sample keeps the baselines and thresholds it was recorded with.
+    let levels: Vec<[Option<f64>; 4]> = log
+        .samples
+        .iter()
+        .map(|s| {
+            let r = &s.record;
+            [
+                r.forward_head_baseline,
+                r.forward_head_threshold,
+                r.rounded_shoulders_baseline,
+                r.rounded_shoulders_threshold,
+            ]
+        })
+        .collect();
+    let first = [Some(10.0), Some(14.0), Some(0.2), Some(0.3)];
+    let second = [Some(11.0), Some(15.0), Some(0.25), Some(0.33)];
+    assert_eq!(levels, [first, first, first, second, second, first]);
+    assert_eq!(log.samples[4].record.forward_head, None);
     assert_eq!(log.transitions.len(), 1);
     assert_eq!(log.prompts.len(), 1);
     assert_eq!(log.outcomes.len(), 1);
     assert_eq!(log.pauses.len(), 1);
     drop(h);
 
-    // The indexes of version 2 exist.
+    // Levels are stored once per change, not per sample; the indexes exist.
     let c = Connection::open(&path).unwrap();
+    let n: i64 = c
+        .query_row("SELECT COUNT(*) FROM levels", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 3);
     let idx: i64 = c
         .query_row(
             "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'samples_t'",
@@ -70,21 +99,21 @@ fn a_version_1_file_is_upgraded_with_its_rows() {
     drop(c);
 
     // And new sessions write the new column into the upgraded file.
-    let rec = Recorder::open(&path, 200.0, RecorderOptions::default()).unwrap();
+    let rec = Recorder::open(&path, 300.0, RecorderOptions::default()).unwrap();
     rec.record(Sample {
         metrics_json: Some(r#"{"neck_deg":31.0}"#.into()),
-        ..Sample::new(201.0, State::Good, Verdict::Good)
+        ..Sample::new(301.0, State::Good, Verdict::Good)
     });
-    rec.close(202.0).unwrap();
+    rec.close(302.0).unwrap();
     let log = History::open_existing(&path)
         .unwrap()
-        .load(200.0, 300.0)
+        .load(300.0, 400.0)
         .unwrap();
     assert_eq!(
         log.samples[0].record.metrics_json.as_deref(),
         Some(r#"{"neck_deg":31.0}"#)
     );
-    assert_eq!(log.sessions[0].id, 2);
+    assert_eq!(log.sessions[0].id, 3);
 }
 
 #[test]

@@ -49,6 +49,8 @@ fn prune_deletes_everything_before_the_cut_and_keeps_the_rest() {
     assert_eq!(p.outcomes, 2);
     assert_eq!(p.pauses, 2);
     assert_eq!(p.calibrations, 0);
+    // One baselines-and-thresholds record per deleted session.
+    assert_eq!(p.levels, 2);
 
     let after = h.load(f64::MIN, f64::MAX).unwrap();
     assert!(after.samples.iter().all(|s| s.record.t_unix >= cut));
@@ -76,8 +78,13 @@ fn a_session_running_across_the_cut_keeps_its_later_rows() {
     replay(&path, t0, &[hold(State::Good, 1200, 10.0, 0.2)]);
     let mut h = History::open_existing(&path).unwrap();
     let p = h.prune_before(MON_2025_03_03).unwrap();
-    assert_eq!((p.samples, p.sessions), (600, 0));
+    assert_eq!((p.samples, p.sessions, p.levels), (600, 0, 0));
     let log = h.load(f64::MIN, f64::MAX).unwrap();
     assert_eq!(log.samples.len(), 600);
+    // The baselines recorded before the cut still apply to the samples after it.
+    assert!(log.samples.iter().all(|s| {
+        let r = &s.record;
+        r.forward_head_baseline == Some(FH_BASE) && r.rounded_shoulders_threshold == Some(RS_THR)
+    }));
     assert_eq!(log.sessions.len(), 1);
 }

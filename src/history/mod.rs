@@ -21,6 +21,7 @@
 mod recorder;
 mod schema;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, params};
@@ -333,6 +334,8 @@ pub struct Log {
 pub struct Pruned {
     pub sessions: usize,
     pub samples: usize,
+    /// Baseline and threshold records (one per calibration per session).
+    pub levels: usize,
     pub transitions: usize,
     pub prompts: usize,
     pub outcomes: usize,
@@ -345,6 +348,7 @@ impl Pruned {
     pub fn total(&self) -> usize {
         self.sessions
             + self.samples
+            + self.levels
             + self.transitions
             + self.prompts
             + self.outcomes
@@ -490,10 +494,7 @@ impl History {
 
             let mut skipped = 0usize;
             let mut st = c.prepare(
-                "SELECT session_id, t, state, verdict, view,
-                        forward_head, forward_head_baseline, forward_head_threshold,
-                        rounded_shoulders, rounded_shoulders_baseline, rounded_shoulders_threshold,
-                        metrics_json
+                "SELECT session_id, t, state, verdict, view, forward_head, rounded_shoulders, metrics_json
                  FROM samples WHERE t >= ?1 AND t < ?2 ORDER BY t, rowid",
             )?;
             let mut rows = st.query(params![from, to])?;
@@ -512,20 +513,15 @@ impl History {
                 log.samples.push(Stored {
                     session_id: r.get(0)?,
                     record: Sample {
-                        t_unix: r.get(1)?,
-                        state,
-                        verdict,
                         view,
                         forward_head: r.get(5)?,
-                        forward_head_baseline: r.get(6)?,
-                        forward_head_threshold: r.get(7)?,
-                        rounded_shoulders: r.get(8)?,
-                        rounded_shoulders_baseline: r.get(9)?,
-                        rounded_shoulders_threshold: r.get(10)?,
-                        metrics_json: r.get(11)?,
+                        rounded_shoulders: r.get(6)?,
+                        metrics_json: r.get(7)?,
+                        ..Sample::new(r.get(1)?, state, verdict)
                     },
                 });
             }
+            fill_levels(c, &mut log.samples, to)?;
 
             let mut st = c.prepare(
                 "SELECT session_id, t, from_state, to_state FROM transitions
@@ -667,6 +663,19 @@ impl History {
             pauses: tx.execute("DELETE FROM pauses WHERE t < ?1", [t])?,
             ..Pruned::default()
         };
+        // Keep, for each session with samples after the cut, the levels row
+        // in force at the cut: the later samples need it.
+        p.levels = tx.execute(
+            "DELETE FROM levels WHERE t < ?1 AND rowid NOT IN (
+                SELECT keep FROM (
+                    SELECT (SELECT l.rowid FROM levels l
+                            WHERE l.session_id = s.session_id AND l.t < ?1
+                            ORDER BY l.t DESC, l.rowid DESC LIMIT 1) AS keep
+                    FROM (SELECT DISTINCT session_id FROM samples WHERE t >= ?1) s
+                ) WHERE keep IS NOT NULL
+            )",
+            [t],
+        )?;
         p.sessions = tx.execute(
             "DELETE FROM sessions WHERE COALESCE(ended, started) < ?1",
             [t],
@@ -682,6 +691,43 @@ impl History {
             .map(|s| s == "ok")
             .map_err(|e| self.sql("checking the file", e))
     }
+}
+
+/// Gives each sample the baselines and thresholds in force at its time: the
+/// session's latest `levels` row at or before it.
+fn fill_levels(c: &Connection, samples: &mut [Stored<Sample>], to: f64) -> rusqlite::Result<()> {
+    let mut sessions: Vec<i64> = samples.iter().map(|s| s.session_id).collect();
+    sessions.sort_unstable();
+    sessions.dedup();
+    let mut st = c.prepare(
+        "SELECT t, forward_head_baseline, forward_head_threshold,
+                rounded_shoulders_baseline, rounded_shoulders_threshold
+         FROM levels WHERE session_id = ?1 AND t < ?2 ORDER BY t, rowid",
+    )?;
+    type Level = (f64, [Option<f64>; 4]);
+    let mut by_session: HashMap<i64, Vec<Level>> = HashMap::new();
+    for id in sessions {
+        let rows = st
+            .query_map(params![id, to], |r| {
+                Ok((r.get(0)?, [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?]))
+            })?
+            .collect::<rusqlite::Result<Vec<Level>>>()?;
+        by_session.insert(id, rows);
+    }
+    for s in samples {
+        let Some(levels) = by_session.get(&s.session_id) else {
+            continue;
+        };
+        let n = levels.partition_point(|(t, _)| *t <= s.record.t_unix);
+        if let Some((_, [a, b, c, d])) = n.checked_sub(1).and_then(|i| levels.get(i)) {
+            let r = &mut s.record;
+            r.forward_head_baseline = *a;
+            r.forward_head_threshold = *b;
+            r.rounded_shoulders_baseline = *c;
+            r.rounded_shoulders_threshold = *d;
+        }
+    }
+    Ok(())
 }
 
 /// The snake_case name serde gives a posture enum (the form stored in the database).

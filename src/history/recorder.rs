@@ -114,6 +114,21 @@ impl Recorder {
         History::open(path)?.start_session(t_unix, options)
     }
 
+    /// The monitor's recorder as its flags ask: `None` with `--no-history`,
+    /// else a session started at `t_unix` in `--history PATH` or the default
+    /// file ([`History::default_path`]).
+    pub fn for_monitor(
+        history_flag: Option<&std::path::Path>,
+        no_history: bool,
+        t_unix: f64,
+    ) -> Result<Option<Recorder>, HistoryError> {
+        if no_history {
+            return Ok(None);
+        }
+        let path = History::resolve_path(history_flag)?;
+        Recorder::open(&path, t_unix, RecorderOptions::default()).map(Some)
+    }
+
     pub(super) fn start(
         history: History,
         t_unix: f64,
@@ -141,6 +156,7 @@ impl Recorder {
             interval: options.commit_interval,
             max_batch: capacity,
             counters: counters.clone(),
+            levels: None,
         };
         let handle = std::thread::Builder::new()
             .name("hunch-history".into())
@@ -264,6 +280,20 @@ struct Writer {
     interval: Duration,
     max_batch: usize,
     counters: Arc<Counters>,
+    /// The baselines and thresholds last committed for this session.
+    levels: Option<Levels>,
+}
+
+/// Forward-head baseline and threshold, rounded-shoulders baseline and threshold.
+type Levels = [Option<f64>; 4];
+
+fn levels_of(s: &super::Sample) -> Levels {
+    [
+        finite(s.forward_head_baseline),
+        finite(s.forward_head_threshold),
+        finite(s.rounded_shoulders_baseline),
+        finite(s.rounded_shoulders_threshold),
+    ]
 }
 
 impl Writer {
@@ -324,8 +354,9 @@ impl Writer {
             return;
         }
         let n = batch.len() as u64;
-        match write_batch(&mut self.conn, self.session_id, batch, end) {
-            Ok(()) => {
+        match write_batch(&mut self.conn, self.session_id, batch, end, self.levels) {
+            Ok(levels) => {
+                self.levels = levels;
                 self.counters.written.fetch_add(n, Ordering::Relaxed);
             }
             Err(e) => {
@@ -347,24 +378,36 @@ fn finite(v: Option<f64>) -> Option<f64> {
     v.filter(|x| x.is_finite())
 }
 
+/// Writes a batch in one transaction; returns the levels now on file.
 fn write_batch(
     conn: &mut Connection,
     session: i64,
     batch: &[Record],
     end: Option<f64>,
-) -> rusqlite::Result<()> {
+    mut levels: Option<Levels>,
+) -> rusqlite::Result<Option<Levels>> {
     let tx = conn.transaction()?;
     let mut last = f64::NEG_INFINITY;
     for rec in batch {
         last = last.max(rec.t_unix());
         match rec {
             Record::Sample(s) => {
+                // Baselines and thresholds go to `levels` only when they change.
+                let now = levels_of(s);
+                if levels != Some(now) {
+                    tx.prepare_cached(
+                        "INSERT INTO levels (session_id, t,
+                            forward_head_baseline, forward_head_threshold,
+                            rounded_shoulders_baseline, rounded_shoulders_threshold)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(params![session, s.t_unix, now[0], now[1], now[2], now[3]])?;
+                    levels = Some(now);
+                }
                 let mut st = tx.prepare_cached(
                     "INSERT INTO samples (session_id, t, state, verdict, view,
-                        forward_head, forward_head_baseline, forward_head_threshold,
-                        rounded_shoulders, rounded_shoulders_baseline, rounded_shoulders_threshold,
-                        metrics_json)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                        forward_head, rounded_shoulders, metrics_json)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 )?;
                 st.execute(params![
                     session,
@@ -373,11 +416,7 @@ fn write_batch(
                     enum_name(&s.verdict),
                     s.view.as_ref().map(enum_name),
                     finite(s.forward_head),
-                    finite(s.forward_head_baseline),
-                    finite(s.forward_head_threshold),
                     finite(s.rounded_shoulders),
-                    finite(s.rounded_shoulders_baseline),
-                    finite(s.rounded_shoulders_threshold),
                     s.metrics_json,
                 ])?;
             }
@@ -428,7 +467,8 @@ fn write_batch(
         )?,
         None => 0,
     };
-    tx.commit()
+    tx.commit()?;
+    Ok(levels)
 }
 
 #[cfg(test)]
@@ -478,6 +518,23 @@ mod tests {
             100 - stats.dropped_samples,
             "{stats:?}"
         );
+    }
+
+    #[test]
+    fn for_monitor_follows_the_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite3");
+        assert!(
+            Recorder::for_monitor(Some(&path), true, 0.0)
+                .unwrap()
+                .is_none()
+        );
+        assert!(!path.exists());
+        let rec = Recorder::for_monitor(Some(&path), false, 0.0)
+            .unwrap()
+            .unwrap();
+        rec.close(1.0).unwrap();
+        assert!(path.exists());
     }
 
     #[test]

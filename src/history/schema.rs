@@ -64,11 +64,42 @@ CREATE TABLE pauses (
 );
 ";
 
-/// Version 2: free-form extra metrics per sample, and time indexes so that
-/// reports over a few days and prunes stay fast on a year of history.
+/// Version 2:
+/// - baselines and thresholds move from every sample to a `levels` table,
+///   one row each time they change within a session (a third of a sample's
+///   size, which is most of the file);
+/// - free-form extra metrics per sample;
+/// - time indexes, so that reports and prunes stay fast on a year of history.
 const V2: &str = "
+CREATE TABLE levels (
+    session_id  INTEGER NOT NULL,
+    t           REAL NOT NULL,
+    forward_head_baseline       REAL,
+    forward_head_threshold      REAL,
+    rounded_shoulders_baseline  REAL,
+    rounded_shoulders_threshold REAL
+);
+INSERT INTO levels
+SELECT session_id, t, fhb, fht, rsb, rst FROM (
+    SELECT session_id, t,
+        forward_head_baseline AS fhb, forward_head_threshold AS fht,
+        rounded_shoulders_baseline AS rsb, rounded_shoulders_threshold AS rst,
+        ROW_NUMBER() OVER w AS n,
+        LAG(forward_head_baseline) OVER w AS p_fhb,
+        LAG(forward_head_threshold) OVER w AS p_fht,
+        LAG(rounded_shoulders_baseline) OVER w AS p_rsb,
+        LAG(rounded_shoulders_threshold) OVER w AS p_rst
+    FROM samples
+    WINDOW w AS (PARTITION BY session_id ORDER BY t, rowid)
+)
+WHERE n = 1 OR p_fhb IS NOT fhb OR p_fht IS NOT fht OR p_rsb IS NOT rsb OR p_rst IS NOT rst;
+ALTER TABLE samples DROP COLUMN forward_head_baseline;
+ALTER TABLE samples DROP COLUMN forward_head_threshold;
+ALTER TABLE samples DROP COLUMN rounded_shoulders_baseline;
+ALTER TABLE samples DROP COLUMN rounded_shoulders_threshold;
 ALTER TABLE samples ADD COLUMN metrics_json TEXT;
 CREATE INDEX samples_t ON samples (t);
+CREATE INDEX levels_session_t ON levels (session_id, t);
 CREATE INDEX transitions_t ON transitions (t);
 CREATE INDEX prompts_t ON prompts (t);
 CREATE INDEX prompt_outcomes_t ON prompt_outcomes (t);
