@@ -99,17 +99,7 @@ fn report(args: &ReportArgs, top_level_history: Option<&Path>) -> anyhow::Result
     let (from, to) = report::range(args.since.as_deref(), args.days, now, &tz)?;
     let path = History::resolve_path(args.history.as_deref().or(top_level_history))?;
     let history = History::open_existing(&path)?;
-    // The chart's bars reach further back than a short report.
-    let chart_from = if args.png.is_some() {
-        let last = report::local_date(to, &tz);
-        let first = last
-            .checked_sub_days(chrono::Days::new(u64::from(CHART_BAR_DAYS - 1)))
-            .unwrap_or(last);
-        from.min(report::day_start(first, &tz))
-    } else {
-        from
-    };
-    let log = history.load(chart_from, to)?;
+    let log = history.load(from, to)?;
     let summary = report::summarize(&log, from, to, &tz);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
@@ -128,7 +118,17 @@ fn report(args: &ReportArgs, top_level_history: Option<&Path>) -> anyhow::Result
         eprintln!("Wrote {n} samples to {}", csv_path.display());
     }
     if let Some(png) = &args.png {
-        let data = report::chart::chart_data(&log, from, to, &tz, CHART_BAR_DAYS);
+        // The bars cover four weeks, which may reach back before `from`.
+        let (first, _) = report::chart::bar_days_range(&log, from, to, &tz, CHART_BAR_DAYS);
+        let bars_from = report::day_start(first, &tz);
+        let longer;
+        let chart_log = if bars_from < from {
+            longer = history.load(bars_from, to)?;
+            &longer
+        } else {
+            &log
+        };
+        let data = report::chart::chart_data(chart_log, from, to, &tz, CHART_BAR_DAYS);
         report::chart::render(&data, png)?;
         eprintln!("Drew the chart to {}", png.display());
     }

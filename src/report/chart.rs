@@ -157,17 +157,42 @@ fn trace(rows: &[&Covered<'_>], metric: Metric, midnight: f64) -> MetricTrace {
     m
 }
 
+/// The last day in `[from, to)` with posture in view.
+fn last_judged_day<Tz: TimeZone>(log: &Log, from: f64, to: f64, tz: &Tz) -> Option<NaiveDate> {
+    log.samples
+        .iter()
+        .filter(|s| s.record.t_unix >= from && s.record.t_unix < to && judged(s.record.state))
+        .map(|s| s.record.t_unix)
+        .fold(None, |m: Option<f64>, t| Some(m.map_or(t, |m| m.max(t))))
+        .map(|t| local_date(t, tz))
+}
+
+/// The days the bars cover: `bar_days` days ending on the last day with
+/// posture in view in `[from, to)` (the day the top panels show), or on the
+/// day of `to` when there is none.
+pub fn bar_days_range<Tz: TimeZone>(
+    log: &Log,
+    from: f64,
+    to: f64,
+    tz: &Tz,
+    bar_days: u32,
+) -> (NaiveDate, NaiveDate) {
+    let last = last_judged_day(log, from, to, tz).unwrap_or_else(|| local_date(to - 1e-3, tz));
+    let first = last
+        .checked_sub_days(Days::new(u64::from(bar_days.max(1) - 1)))
+        .unwrap_or(last);
+    (first, last)
+}
+
 /// The chart's numbers: the last day with posture in view within
-/// `[from, to)`, and upright bars for the `bar_days` days ending on the day
-/// of `to` (whatever `from` says; `log` should cover them).
+/// `[from, to)`, and upright bars for the `bar_days` days ending on that day
+/// (see [`bar_days_range`]; `log` should reach back to their start, whatever
+/// `from` says).
 pub fn chart_data<Tz: TimeZone>(log: &Log, from: f64, to: f64, tz: &Tz, bar_days: u32) -> ChartData
 where
     Tz::Offset: Display,
 {
-    let last_day = local_date(to - 1e-3, tz);
-    let first_bar = last_day
-        .checked_sub_days(Days::new(u64::from(bar_days.max(1) - 1)))
-        .unwrap_or(last_day);
+    let (first_bar, last_day) = bar_days_range(log, from, to, tz, bar_days);
     let bar_rows = covered(log, day_start(first_bar, tz), to);
     let mut bars: Vec<DayBar> = Vec::new();
     let mut d = first_bar;
@@ -198,12 +223,7 @@ where
     }
 
     let rows = covered(log, from, to);
-    let date = rows
-        .iter()
-        .filter(|r| judged(r.sample.state))
-        .map(|r| r.sample.t_unix)
-        .fold(None, |m: Option<f64>, t| Some(m.map_or(t, |m| m.max(t))))
-        .map(|t| local_date(t, tz));
+    let date = last_judged_day(log, from, to, tz);
     let day = date.map(|date| {
         let midnight = day_start(date, tz);
         let day_rows: Vec<&Covered<'_>> = rows
@@ -470,6 +490,18 @@ fn bars_panel(area: &Area<'_>, bars: &[DayBar]) -> Result<(), String> {
         .axis_style(RGBColor(150, 150, 150))
         .draw()
         .map_err(err)?;
+    if bars.iter().all(|b| b.upright_pct.is_none()) {
+        let (x, y) = area.get_pixel_range();
+        area.draw(&Text::new(
+            "No posture in view on these days.",
+            ((x.end - x.start) / 2, (y.end - y.start) / 2),
+            (FONT, 18)
+                .into_font()
+                .color(&TEXT)
+                .pos(Pos::new(HPos::Center, VPos::Center)),
+        ))
+        .map_err(err)?;
+    }
     let w = 0.36;
     chart
         .draw_series(bars.iter().enumerate().filter_map(|(i, b)| {
@@ -679,6 +711,21 @@ mod tests {
             ..Log::default()
         };
         assert!(draw(&chart_data(&single, 0.0, 10.0, &Utc, 1)).is_ok());
+    }
+
+    #[test]
+    fn bars_end_on_the_day_shown_above() {
+        // Data on 1970-01-04 only; the report runs to 1970-02-10.
+        let log = Log {
+            samples: vec![s(86_400.0 * 3.0 + 100.0, State::Good, 11.0)],
+            ..Log::default()
+        };
+        let (first, last) = bar_days_range(&log, 0.0, 86_400.0 * 40.0, &Utc, 28);
+        assert_eq!(last, NaiveDate::from_ymd_opt(1970, 1, 4).unwrap());
+        assert_eq!((last - first).num_days(), 27);
+        // Without data, they end on the report's last day.
+        let (_, last) = bar_days_range(&Log::default(), 0.0, 86_400.0 * 40.0, &Utc, 28);
+        assert_eq!(last, NaiveDate::from_ymd_opt(1970, 2, 9).unwrap());
     }
 
     #[test]
