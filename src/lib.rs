@@ -19,15 +19,19 @@
 //! - [`frame`]: the picture type and still loading (EXIF orientation applied first).
 //! - [`landmarks`]: the 33-point pose that flows from `pose` to every later stage.
 //! - [`models`] and [`runtime`]: finding and checking the ONNX models and ONNX Runtime.
+//! - [`history`]: the local session history (SQLite) and the live loop's recorder.
+//! - [`report`]: `hunch report`'s summary, text, chart and CSV from the history.
 //! - [`app`]: dispatches each command to its stage.
 
 pub mod app;
 pub mod cli;
 pub mod frame;
+pub mod history;
 pub mod landmarks;
 pub mod models;
 pub mod paths;
 pub mod posture;
+pub mod report;
 pub mod runtime;
 #[doc(hidden)]
 pub mod testdata;
