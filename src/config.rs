@@ -519,12 +519,6 @@ pub fn validate(layered: &Layered) -> Result<(), ConfigError> {
     let m = &cli.monitor;
     positive(&mut errors, "fps", m.fps, schedule::MAX_FPS);
     positive(&mut errors, "snooze-minutes", m.snooze_minutes, 24.0 * 60.0);
-    positive(
-        &mut errors,
-        "slouch-seconds",
-        cli.common.posture.slouch_seconds,
-        24.0 * 3600.0,
-    );
     positive(&mut errors, "image-seconds", m.image_seconds, 3600.0);
     if let Some(fps) = m.camera_fps
         && !(1..=240).contains(&fps)
@@ -589,8 +583,31 @@ pub fn validate(layered: &Layered) -> Result<(), ConfigError> {
             from("no-history")
         ));
     }
-    // Posture thresholds (enter/exit pairs) are checked by the posture stage
-    // (`posture::Thresholds::from_args`) once its flags exist; call it here.
+    // Posture thresholds (enter/exit pairs) and timings are the posture
+    // stage's to check; their messages name the flags, to which the sources
+    // are added here.
+    let posture = &cli.common.posture;
+    for result in [
+        crate::posture::thresholds::Thresholds::from_args(posture).map(|_| ()),
+        crate::posture::thresholds::StateConfig::from_args(posture).map(|_| ()),
+    ] {
+        if let Err(e) = result {
+            let msg = e.to_string();
+            let origins: Vec<String> = msg
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                .filter_map(|w| w.strip_prefix("--"))
+                .filter_map(|long| match layered.source(long) {
+                    Source::Default => None,
+                    s => Some(format!("--{long} from {s}")),
+                })
+                .collect();
+            if origins.is_empty() {
+                errors.push(msg);
+            } else {
+                errors.push(format!("{msg} ({})", origins.join(", ")));
+            }
+        }
+    }
     if errors.is_empty() {
         Ok(())
     } else {
@@ -946,6 +963,23 @@ mod tests {
         assert!(err.to_string().contains("--on-slouch"), "{err}");
         let err = run(&["--slouch-seconds", "NaN"], &[], None).unwrap_err();
         assert!(err.to_string().contains("--slouch-seconds"), "{err}");
+        // An exit threshold past its enter threshold names both flags.
+        let err = run(
+            &["--forward-head-deg", "6"],
+            &[],
+            Some("forward-head-exit-deg = 9\n"),
+        )
+        .unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("--forward-head-exit-deg (9)") && msg.contains("--forward-head-deg (6)"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("--forward-head-exit-deg from file")
+                && msg.contains("--forward-head-deg from flag"),
+            "{msg}"
+        );
     }
 
     #[test]

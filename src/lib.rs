@@ -24,6 +24,8 @@
 //! - [`frame`]: the picture type and still loading (EXIF orientation applied first).
 //! - [`landmarks`]: the 33-point pose that flows from `pose` to every later stage.
 //! - [`models`] and [`runtime`]: finding and checking the ONNX models and ONNX Runtime.
+//! - [`history`]: the local session history (SQLite) and the live loop's recorder.
+//! - [`report`]: `hunch report`'s summary, text, chart and CSV from the history.
 //! - [`app`]: dispatches each command to its stage.
 
 pub mod app;
@@ -33,12 +35,14 @@ pub mod config;
 pub mod cpubench;
 pub mod events;
 pub mod frame;
+pub mod history;
 pub mod hooks;
 pub mod landmarks;
 pub mod models;
 pub mod notify;
 pub mod paths;
 pub mod posture;
+pub mod report;
 pub mod runtime;
 pub mod schedule;
 pub mod shutdown;
