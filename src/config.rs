@@ -703,6 +703,10 @@ pub fn write_effective(out: &mut dyn std::io::Write, layered: &Layered) -> std::
         out,
         "# hunch: effective configuration (flag > HUNCH_* environment > config file > default)"
     )?;
+    writeln!(
+        out,
+        "# keys are the long flag names; each is also read from HUNCH_<KEY> (e.g. HUNCH_SLOUCH_SECONDS)"
+    )?;
     match &layered.file {
         Some(p) => writeln!(
             out,
