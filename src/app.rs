@@ -78,8 +78,11 @@ fn show_config() -> anyhow::Result<ExitCode> {
     // Layered again from the process so the sources are at hand; `main`
     // already did the same and reported any error.
     let layered = config::load_from_process()?;
-    config::write_effective(&mut std::io::stdout().lock(), &layered)?;
-    Ok(ExitCode::SUCCESS)
+    match config::write_effective(&mut std::io::stdout().lock(), &layered) {
+        // `hunch config | head` closing the pipe early is not a failure.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(ExitCode::SUCCESS),
+    }
 }
 
 fn monitor(cli: &Cli) -> anyhow::Result<ExitCode> {
