@@ -29,17 +29,30 @@ pub fn init_logging(verbose: u8) {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         None => monitor(&cli),
+        Some(Command::Stretches) => list_stretches(),
         Some(Command::Analyze(_))
         | Some(Command::Calibrate(_))
         | Some(Command::Cameras)
         | Some(Command::Config)
-        | Some(Command::Stretches)
         | Some(Command::Stretch(_))
         | Some(Command::Report(_))
         | Some(Command::History(_))
         | Some(Command::Bench(_)) => {
             anyhow::bail!("this command is not available in this build yet")
         }
+    }
+}
+
+/// `hunch stretches`: prints the stretch library (needs no models or camera).
+fn list_stretches() -> anyhow::Result<ExitCode> {
+    use std::io::Write;
+    let table = crate::stretches::format_table(crate::stretches::library()?);
+    match std::io::stdout().lock().write_all(table.as_bytes()) {
+        // A closed pipe (`hunch stretches | head`) is not an error.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("could not write the stretch list to stdout")
+        }
+        _ => Ok(ExitCode::SUCCESS),
     }
 }
 

@@ -19,6 +19,7 @@
 //! - [`frame`]: the picture type and still loading (EXIF orientation applied first).
 //! - [`landmarks`]: the 33-point pose that flows from `pose` to every later stage.
 //! - [`models`] and [`runtime`]: finding and checking the ONNX models and ONNX Runtime.
+//! - [`stretches`]: the stretch library and which stretch to suggest.
 //! - [`app`]: dispatches each command to its stage.
 
 pub mod app;
@@ -29,5 +30,6 @@ pub mod models;
 pub mod paths;
 pub mod posture;
 pub mod runtime;
+pub mod stretches;
 #[doc(hidden)]
 pub mod testdata;
