@@ -20,10 +20,12 @@
 //! - [`landmarks`]: the 33-point pose that flows from `pose` to every later stage.
 //! - [`models`] and [`runtime`]: finding and checking the ONNX models and ONNX Runtime.
 //! - [`stretches`]: the stretch library and which stretch to suggest.
+//! - [`coach`]: follows a stretch through the pose stream and checks it was done.
 //! - [`app`]: dispatches each command to its stage.
 
 pub mod app;
 pub mod cli;
+pub mod coach;
 pub mod frame;
 pub mod landmarks;
 pub mod models;
