@@ -298,16 +298,16 @@ def canonicalize(model) -> None:
             raise ValueError("canonicalize: subgraphs are not supported")
     keep = {v.name for v in g.input} | {v.name for v in g.output}
     auto = re.compile(r"__\d+")
-    mapping, order = {}, {}
+    mapping, order, untouched = {}, {}, set()
 
     def canon(name: str) -> str:
-        if name not in order:
-            order[name] = len(order)
         if not name or name in keep or not auto.search(name):
-            return name
-        if name not in mapping:
-            mapping[name] = f"{auto.sub('', name)}__c{len(mapping)}"
-        return mapping[name]
+            untouched.add(name)
+            new = name
+        else:
+            new = mapping.setdefault(name, f"{auto.sub('', name)}__c{len(mapping)}")
+        order.setdefault(new, len(order))
+        return new
 
     for n in g.node:
         n.input[:] = [canon(x) for x in n.input]
@@ -318,16 +318,24 @@ def canonicalize(model) -> None:
         init.name = canon(init.name)
     for vi in g.value_info:
         vi.name = canon(vi.name)
-    names = [m for m in mapping.values()]
-    if len(set(names)) != len(names) or set(names) & (set(order) - set(mapping)):
+    if len(set(mapping.values())) != len(mapping) or set(mapping.values()) & untouched:
         raise ValueError("canonicalize: name clash")
-    inits = sorted(g.initializer, key=lambda t: order.get(t.name, len(order)) if t.name in order
-                   else order.get(next((k for k, v in mapping.items() if v == t.name), ""), 1 << 30))
+    inits = sorted(g.initializer, key=lambda t: (order[t.name], t.name))
     del g.initializer[:]
     g.initializer.extend(inits)
 
 
 def convert(tflite: Path, onnx_path: Path) -> None:
+    """Convert in a fresh interpreter: tf2onnx keeps a process-wide name
+    counter and its topological sort breaks ties by those names, so a model
+    converted after another one in the same process gets a different (though
+    equivalent) node order. A fresh process makes the output reproducible."""
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--convert-one",
+                    str(tflite), str(onnx_path)], check=True, env=env)
+
+
+def convert_one(tflite: Path, onnx_path: Path) -> None:
     import onnx
     import tf2onnx
 
@@ -605,8 +613,28 @@ def write_readme(entries: list, extra: dict) -> None:
     a(f"Image: `{extra['image_label']}`. The detector gets the whole image letterboxed to "
       "224×224 and scaled to [-1, 1]; the landmark models get a 256×256 crop in [0, 1] around "
       "the best detection (square, axis-aligned, side 2.5 × hip-centre-to-circle distance). "
-      "TFLite (`tf.lite.Interpreter`) and onnxruntime (CPU) are run on the same input and "
-      f"every output is compared; the conversion fails if any max abs diff is ≥ {TOLERANCE:g}.")
+      "TFLite (`tf.lite.Interpreter`, default XNNPACK kernels) and onnxruntime (CPU) are run on "
+      f"the same input and every output is compared; the conversion fails if any checked max "
+      f"abs diff is ≥ {TOLERANCE:g}.")
+    a("")
+    a("One exception in how the check is made: the landmark models' **segmentation** output is "
+      "checked after the sigmoid its consumers apply (the mask probability), not as raw logits. "
+      "Its logits reach magnitudes of ~10³ on background pixels, and at that scale float32 "
+      "summation order alone moves them by more than the tolerance: TFLite's own XNNPACK and "
+      "reference kernels disagree with each other on it by about as much as ONNX and TFLite do "
+      "(columns below). All other outputs are checked raw. `max abs diff vs TFLite` in the table "
+      "above and in `manifest.json` is the largest checked value; the raw per-output values are "
+      "in `manifest.json` under `per_output_diff_vs_tflite`.")
+    a("")
+    a("| model | output | role | max abs diff (raw) | checked value | TFLite XNNPACK vs reference kernels |")
+    a("| --- | --- | --- | ---: | ---: | ---: |")
+    for e in entries:
+        for k, d in e["per_output_diff_vs_tflite"].items():
+            spread = d.get("tflite_xnnpack_vs_reference_kernels")
+            chk = (f"{d['checked']:.3e} (sigmoid)" if "max_abs_diff_after_sigmoid" in d
+                   else f"{d['checked']:.3e}")
+            a(f"| `{e['name']}` | `{k}` | {d['role']} | {d['max_abs_diff']:.3e} | {chk} | "
+              f"{'' if spread is None else f'{spread:.3e}'} |")
     if extra.get("notes"):
         a("")
         for n in extra["notes"]:
@@ -627,7 +655,10 @@ def write_readme(entries: list, extra: dict) -> None:
     a("")
     a("`convert.sh` creates `models/.venv` from the pinned `requirements.txt` when missing or "
       "out of date and caches the downloaded packages in `models/.cache/` (both gitignored). "
-      "Conversion is deterministic: a rerun reproduces the same files and checksums.")
+      "Conversion is reproducible: each model is converted in a fresh process and tf2onnx's "
+      "run-dependent generated tensor names (`<base>__<counter>`) are renamed in graph order, so "
+      "a rerun with the pinned requirements writes byte-identical files (same sha256). "
+      "`pose_landmark_heavy.onnx` is listed in `models/.gitignore`.")
     a("")
     (HERE / "README.md").write_text("\n".join(lines))
 
@@ -650,7 +681,13 @@ def main() -> int:
     ap.add_argument("--heavy", action="store_true", help="also convert pose_landmark_heavy (not committed)")
     ap.add_argument("--image", type=Path, default=HERE / "../../shared/data/pose/pose.jpg",
                     help="verification image (default: ../../shared/data/pose/pose.jpg from models/)")
+    ap.add_argument("--convert-one", nargs=2, type=Path, metavar=("TFLITE", "ONNX"),
+                    help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.convert_one:
+        logging.basicConfig(level=logging.WARNING)
+        convert_one(*args.convert_one)
+        return 0
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     for noisy in ("tf2onnx", "tensorflow", "absl"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -741,7 +778,7 @@ def main() -> int:
                         f"{np.median(err):.1f} px, max {err.max():.1f} px (informational; "
                         "simplified unrotated crop, no landmark refinement)")
         print("  " + msg)
-        notes.append(msg[0].upper() + msg[1:] + ".")
+        notes.append(f"`{n}`" + msg[len(n):] + ".")
         if results[n] >= TOLERANCE:
             failures.append(n)
     if results["pose_detection"] >= TOLERANCE:
@@ -778,6 +815,10 @@ def main() -> int:
     manifest = {
         "generated_by": "models/convert.py",
         "tolerance": TOLERANCE,
+        "tolerance_note": "max_abs_diff_vs_tflite is the largest checked per-output max abs diff "
+                          "(ONNX Runtime CPU vs tf.lite.Interpreter on the verification image); "
+                          "segmentation logits are checked after sigmoid, all other outputs raw. "
+                          "Raw values per output are in per_output_diff_vs_tflite.",
         "verification_image": Path(image_label).name if not image_label.startswith("SYNTHETIC") else "synthetic",
         "models": entries,
     }

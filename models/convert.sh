@@ -10,7 +10,6 @@ cd "$here"
 venv="$here/.venv"
 stamp="$venv/.requirements.sha256"
 want="$(sha256sum requirements.txt | cut -d' ' -f1)"
-export PIP_CACHE_DIR="$here/.cache/pip"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 mkdir -p "$here/.cache"
 
@@ -21,8 +20,15 @@ if [[ ! -x "$venv/bin/python" || ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]
         exit 1
     fi
     [[ -x "$venv/bin/python" ]] || "$py" -m venv "$venv"
+    # Wheels are kept in .cache/wheels so a rebuilt venv needs no downloads.
+    wheels="$here/.cache/wheels"
+    mkdir -p "$wheels"
     echo "convert.sh: installing requirements.txt into $venv"
-    "$venv/bin/python" -m pip install --quiet -r requirements.txt
+    if ! "$venv/bin/python" -m pip install --quiet --no-index --find-links "$wheels" \
+            -r requirements.txt 2>/dev/null; then
+        "$venv/bin/python" -m pip download --quiet --only-binary=:all: -d "$wheels" -r requirements.txt
+        "$venv/bin/python" -m pip install --quiet --no-index --find-links "$wheels" -r requirements.txt
+    fi
     echo "$want" > "$stamp"
 fi
 

@@ -21,16 +21,20 @@
 //! - [`models`] and [`runtime`]: finding and checking the ONNX models and ONNX Runtime.
 //! - [`stretches`]: the stretch library and which stretch to suggest.
 //! - [`coach`]: follows a stretch through the pose stream and checks it was done.
+//! - [`history`]: the local session history (SQLite) and the live loop's recorder.
+//! - [`report`]: `hunch report`'s summary, text, chart and CSV from the history.
 //! - [`app`]: dispatches each command to its stage.
 
 pub mod app;
 pub mod cli;
 pub mod coach;
 pub mod frame;
+pub mod history;
 pub mod landmarks;
 pub mod models;
 pub mod paths;
 pub mod posture;
+pub mod report;
 pub mod runtime;
 pub mod stretches;
 #[doc(hidden)]
