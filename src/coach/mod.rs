@@ -131,6 +131,21 @@ pub struct CoachResult {
     pub verified: bool,
 }
 
+impl CoachResult {
+    /// The outcome as the session history stores it. Incomplete (the user
+    /// pressed `d` before the camera saw the whole dose) is recorded as done
+    /// but unverified; a coach closed without `d` should be [`Coach::skip`]ped
+    /// first. A verified hold has no reps (0).
+    pub fn history_outcome(&self) -> crate::history::Outcome {
+        use crate::history::Outcome as H;
+        match self.outcome {
+            Outcome::DoneVerified { reps, .. } => H::DoneVerified { reps },
+            Outcome::DoneUnverified | Outcome::Incomplete { .. } => H::DoneUnverified,
+            Outcome::Skipped => H::Skipped,
+        }
+    }
+}
+
 /// Per-detector rep settings and words.
 #[derive(Clone, Copy, Debug)]
 struct RepKind {

@@ -447,6 +447,25 @@ fn summaries_say_what_was_seen() {
 }
 
 #[test]
+fn results_map_onto_the_history_outcomes() {
+    use crate::history::Outcome as H;
+    let s = stretch("chin_tucks");
+    let set = Set::regular(front_pose(), &s, 10);
+    let mut c = Coach::new(&s, 0.0);
+    run(&mut c, &set.frames());
+    assert_eq!(c.result().history_outcome(), H::DoneVerified { reps: 10 });
+    let mut c = Coach::new(&s, 0.0);
+    c.mark_done(5.0);
+    assert_eq!(c.result().history_outcome(), H::DoneUnverified);
+    let mut c = Coach::new(&stretch("doorway_stretch"), 0.0);
+    c.mark_done(5.0);
+    assert_eq!(c.result().history_outcome(), H::DoneUnverified);
+    let mut c = Coach::new(&s, 0.0);
+    c.skip(5.0);
+    assert_eq!(c.result().history_outcome(), H::Skipped);
+}
+
+#[test]
 fn bad_times_are_ignored() {
     let s = stretch("shoulder_rolls");
     let mut c = Coach::new(&s, f64::NAN);
