@@ -34,15 +34,28 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Cameras) => cameras(),
         Some(Command::Config) => show_config(),
         Some(Command::Bench(b)) if b.what == BenchWhat::Cpu => cpubench::run(&cli, b),
+        Some(Command::Stretches) => list_stretches(),
         Some(Command::Report(args)) => report(args, cli.monitor.history.as_deref()),
         Some(Command::History(cmd)) => history(cmd, cli.monitor.history.as_deref()),
         Some(Command::Analyze(_))
         | Some(Command::Calibrate(_))
-        | Some(Command::Stretches)
         | Some(Command::Stretch(_))
         | Some(Command::Bench(_)) => {
             anyhow::bail!("this command is not available in this build yet")
         }
+    }
+}
+
+/// `hunch stretches`: prints the stretch library (needs no models or camera).
+fn list_stretches() -> anyhow::Result<ExitCode> {
+    use std::io::Write;
+    let table = crate::stretches::format_table(crate::stretches::library()?);
+    match std::io::stdout().lock().write_all(table.as_bytes()) {
+        // A closed pipe (`hunch stretches | head`) is not an error.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("could not write the stretch list to stdout")
+        }
+        _ => Ok(ExitCode::SUCCESS),
     }
 }
 
