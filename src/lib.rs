@@ -28,6 +28,8 @@ pub mod landmarks;
 pub mod models;
 pub mod paths;
 pub mod posture;
+pub mod render;
 pub mod runtime;
 #[doc(hidden)]
 pub mod testdata;
+pub mod window;
