@@ -122,12 +122,6 @@ impl Window {
         )
     }
 
-    /// Where the window is on the screen (top-left corner, in pixels).
-    pub fn position(&self) -> (i64, i64) {
-        let (x, y) = self.inner.get_position();
-        (x as i64, y as i64)
-    }
-
     /// The keys pressed since the last [`Window::present`] or [`Window::poll`].
     pub fn keys_pressed(&self) -> Vec<Key> {
         self.inner

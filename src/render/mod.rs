@@ -31,7 +31,7 @@ use image::RgbImage;
 use crate::landmarks::{Landmark, Pose, UPPER_BODY_EDGES, idx};
 use crate::posture::{State, View};
 
-use raster::{Canvas, Rect, Rgb, Tap};
+use raster::{Canvas, Rect, Rgb, ScaleScratch};
 use text::{Style, Text};
 use theme::*;
 
@@ -356,7 +356,7 @@ impl Layout {
 /// Draws overlays; keep one between frames (it caches glyphs and scaler tables).
 pub struct Renderer {
     text: Text,
-    taps: Vec<Tap>,
+    scratch: ScaleScratch,
 }
 
 /// A landmark drawn at full strength from this confidence up…
@@ -476,13 +476,23 @@ impl Ctx<'_, '_> {
     /// A card with a shadow and a coloured top edge.
     fn card(&mut self, r: Rect, accent: Rgb) {
         let rad = self.u(10.0);
-        let off = self.u(3.0);
-        self.c.round_rect(
-            Rect::new(r.x + off, r.y + off, r.w, r.h),
-            rad,
-            [0, 0, 0],
-            0.35,
-        );
+        let off = self.u(3.0).max(1.0);
+        // The shadow shows only to the right and below: draw it only there.
+        let shadow = Rect::new(r.x + off, r.y + off, r.w, r.h);
+        self.c.set_clip(Some(Rect::new(
+            r.right() - rad,
+            r.y + off,
+            rad + off + 1.0,
+            r.h + off + 1.0,
+        )));
+        self.c.round_rect(shadow, rad, [0, 0, 0], 0.35);
+        self.c.set_clip(Some(Rect::new(
+            r.x + off,
+            r.bottom() - rad,
+            r.w - 2.0 * rad - off,
+            rad + off + 1.0,
+        )));
+        self.c.round_rect(shadow, rad, [0, 0, 0], 0.35);
         let edge = self.u(4.0).max(2.0).round();
         self.c
             .set_clip(Some(Rect::new(r.x - 1.0, r.y - 1.0, r.w + 2.0, edge + 1.0)));
@@ -493,7 +503,7 @@ impl Ctx<'_, '_> {
             r.w + 2.0,
             r.h - edge + 1.0,
         )));
-        self.c.round_rect(r, rad, CARD, 0.96);
+        self.c.round_rect(r, rad, CARD, 1.0);
         self.c.set_clip(None);
     }
     /// A rounded progress bar.
@@ -517,7 +527,7 @@ impl Renderer {
     pub fn new() -> Result<Renderer, RenderError> {
         Ok(Renderer {
             text: Text::new()?,
-            taps: Vec::new(),
+            scratch: ScaleScratch::default(),
         })
     }
 
@@ -534,7 +544,7 @@ impl Renderer {
             s: l.scale,
         };
         cx.c.clear(BACKGROUND);
-        draw_picture(&mut cx, model, &l, &mut self.taps);
+        draw_picture(&mut cx, model, &l, &mut self.scratch);
         if model.state != State::Paused {
             draw_skeleton(&mut cx, model, &l);
         }
@@ -542,8 +552,8 @@ impl Renderer {
         if let (Some(n), Some(r)) = (&model.notice, l.notice) {
             draw_notice(&mut cx, n, r);
         }
-        draw_panel(&mut cx, model, &l);
-        draw_footer(&mut cx, model, &l);
+        let keys_listed = draw_panel(&mut cx, model, &l);
+        draw_footer(&mut cx, model, &l, keys_listed);
         draw_state_overlay(&mut cx, model, &l);
         match model.calibration {
             CalibrationView::Calibrated => {}
@@ -581,13 +591,11 @@ pub fn render(model: &OverlayModel, canvas: &mut RgbImage) -> Result<(), RenderE
 
 /// Converts `canvas` to minifb's 0RGB pixels in `buf`, reusing its allocation.
 pub fn to_u32_buffer(canvas: &RgbImage, buf: &mut Vec<u32>) {
-    buf.clear();
-    buf.extend(
-        canvas
-            .as_raw()
-            .chunks_exact(3)
-            .map(|p| (p[0] as u32) << 16 | (p[1] as u32) << 8 | p[2] as u32),
-    );
+    let raw = canvas.as_raw();
+    buf.resize(raw.len() / 3, 0);
+    for (o, p) in buf.iter_mut().zip(raw.chunks_exact(3)) {
+        *o = (p[0] as u32) << 16 | (p[1] as u32) << 8 | p[2] as u32;
+    }
 }
 
 /// Writes a rendered canvas as PNG.
@@ -603,19 +611,19 @@ pub fn save_png(canvas: &RgbImage, path: &Path) -> Result<(), RenderError> {
 // ---------------------------------------------------------------------------
 // The pieces, in drawing order.
 
-fn draw_picture(cx: &mut Ctx, m: &OverlayModel, l: &Layout, taps: &mut Vec<Tap>) {
+fn draw_picture(cx: &mut Ctx, m: &OverlayModel, l: &Layout, scratch: &mut ScaleScratch) {
     let dimmed = m.prompt.is_some() || m.summary.is_some() || m.show_help;
     let (bright, grey) = match m.state {
         State::Paused => (0.35, 0.85),
         State::Snoozed => (0.85, 0.7),
-        _ if dimmed => (0.5, 0.2),
+        _ if dimmed => (0.5, 0.0),
         _ => (1.0, 0.0),
     };
     if m.frame.width() == 0 || m.frame.height() == 0 {
         cx.c.fill_rect(l.frame, PANEL, 1.0);
         return;
     }
-    cx.c.blit_scaled(m.frame, l.frame, m.mirror, bright, grey, taps);
+    cx.c.blit_scaled(m.frame, l.frame, m.mirror, bright, grey, scratch);
 }
 
 /// The skeleton: arms, shoulders and trunk as bones; the head as ear and
@@ -863,13 +871,15 @@ fn draw_notice(cx: &mut Ctx, notice: &str, r: Rect) {
 }
 
 /// The gauges (and, during a stretch, the coach): below the picture, or in
-/// the column beside it on a wide window.
-fn draw_panel(cx: &mut Ctx, m: &OverlayModel, l: &Layout) {
+/// the column beside it on a wide window. Returns true when the column also
+/// lists the keys.
+fn draw_panel(cx: &mut Ctx, m: &OverlayModel, l: &Layout) -> bool {
     let p = l.panel;
     cx.c.fill_rect(p, PANEL, 1.0);
     let gap = cx.u(8.0);
     let head_label = "Forward head";
     let shoulder_label = "Rounded shoulders";
+    let mut keys_listed = false;
     if l.side_panel {
         let mut y = p.y + gap;
         let inner_w = p.w - 2.0 * gap;
@@ -892,6 +902,7 @@ fn draw_panel(cx: &mut Ctx, m: &OverlayModel, l: &Layout) {
         let list_h = row * KEYS.len() as f32 + cx.u(28.0);
         let top = p.bottom() - list_h;
         if top > g2.bottom() + gap {
+            keys_listed = true;
             let x = p.x + cx.u(16.0);
             cx.text(x, top, "Keys", cx.u(13.0), true, MUTED);
             let mut y = top + cx.u(24.0);
@@ -920,6 +931,7 @@ fn draw_panel(cx: &mut Ctx, m: &OverlayModel, l: &Layout) {
         draw_gauge(cx, m.head.as_ref(), head_label, g1, false);
         draw_gauge(cx, m.shoulders.as_ref(), shoulder_label, g2, false);
     }
+    keys_listed
 }
 
 /// One gauge in `r`; with `detail`, a line under it says where the reading
@@ -1095,7 +1107,9 @@ fn gauge_verdict(g: &Gauge) -> String {
     }
 }
 
-fn draw_footer(cx: &mut Ctx, m: &OverlayModel, l: &Layout) {
+/// Keys on the left (unless the side column lists them), then view, frames
+/// per second and pipeline time on the right, small and quiet.
+fn draw_footer(cx: &mut Ctx, m: &OverlayModel, l: &Layout, keys_listed: bool) {
     let r = l.footer;
     if r.h <= 0.0 {
         return;
@@ -1120,7 +1134,7 @@ fn draw_footer(cx: &mut Ctx, m: &OverlayModel, l: &Layout) {
     let stats = parts.join(" · ");
     let sw = cx.measure(&stats, size, false);
     cx.text(r.right() - pad - sw, y, &stats, size, false, MUTED);
-    if l.side_panel {
+    if keys_listed {
         return;
     }
     let avail = r.w - 3.0 * pad - sw;

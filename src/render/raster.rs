@@ -74,10 +74,43 @@ pub fn mix(dst: Rgb, c: Rgb, a: f32) -> Rgb {
 /// One horizontal tap of the bilinear scaler: two source columns and the
 /// weight (0..=256) of the second.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Tap {
+struct Tap {
     i0: u32,
     i1: u32,
     w1: u32,
+}
+
+/// Scratch space for the picture scaler, kept between frames so that a
+/// steady-state frame allocates nothing: the column taps and two
+/// horizontally scaled source rows.
+#[derive(Debug, Default)]
+pub struct ScaleScratch {
+    taps: Vec<Tap>,
+    rows: [Vec<u8>; 2],
+    /// Which source row each of `rows` holds.
+    held: [Option<usize>; 2],
+}
+
+impl ScaleScratch {
+    /// Scales source row `src_row` horizontally into `rows[slot]` unless it is there already.
+    fn fill(&mut self, slot: usize, src_row: usize, row: &[u8]) {
+        if self.held[slot] == Some(src_row) {
+            return;
+        }
+        let out = &mut self.rows[slot];
+        out.resize(self.taps.len() * 3, 0);
+        for (o, t) in out.chunks_exact_mut(3).zip(self.taps.iter()) {
+            let (a0, a1) = (t.i0 as usize * 3, t.i1 as usize * 3);
+            let (Some(p0), Some(p1)) = (row.get(a0..a0 + 3), row.get(a1..a1 + 3)) else {
+                continue;
+            };
+            let w0 = 256 - t.w1;
+            for ch in 0..3 {
+                o[ch] = ((p0[ch] as u32 * w0 + p1[ch] as u32 * t.w1 + 128) >> 8) as u8;
+            }
+        }
+        self.held[slot] = Some(src_row);
+    }
 }
 
 /// A drawing surface over an [`RgbImage`], with a clip rectangle.
@@ -172,8 +205,16 @@ impl<'a> Canvas<'a> {
 
     /// Fills the whole canvas (ignoring the clip).
     pub fn clear(&mut self, c: Rgb) {
-        for p in self.px.chunks_exact_mut(3) {
+        let row = self.w as usize * 3;
+        if row == 0 || self.px.is_empty() {
+            return;
+        }
+        let (first, rest) = self.px.split_at_mut(row);
+        for p in first.chunks_exact_mut(3) {
             p.copy_from_slice(&c);
+        }
+        for r in rest.chunks_exact_mut(row) {
+            r.copy_from_slice(first);
         }
     }
 
@@ -205,25 +246,16 @@ impl<'a> Canvas<'a> {
         let y1 = (r.bottom().ceil() as i32).min(self.clip.3);
         let x0 = r.x.floor() as i32;
         let x1 = r.right().ceil() as i32;
-        let edge = rad.ceil() as i32 + 1;
+        // Between these columns the distance to the edge depends on y alone.
+        let inner0 = ((r.x + rad).ceil() as i32 + 1).min(x1);
+        let inner1 = ((r.right() - rad).floor() as i32 - 1).max(inner0);
         for y in y0..y1 {
             let py = y as f32 + 0.5;
-            let qy = (py - my).abs() - (hh - rad);
-            // Rows clear of the corners: full coverage except the side edges.
-            if qy <= -1.0 {
-                let cov_v = 1.0f32;
-                let inner0 = x0 + edge;
-                let inner1 = x1 - edge;
-                if inner1 > inner0 {
-                    self.span(y, inner0, inner1, c, a * cov_v);
-                    for x in (x0..inner0).chain(inner1..x1) {
-                        let d = sd_round_rect(x as f32 + 0.5, py, mx, my, hw, hh, rad);
-                        self.blend(x, y, c, a * (0.5 - d).clamp(0.0, 1.0));
-                    }
-                    continue;
-                }
+            let cov_v = (hh - (py - my).abs() + 0.5).clamp(0.0, 1.0);
+            if cov_v > 0.0 {
+                self.span(y, inner0, inner1, c, a * cov_v);
             }
-            for x in x0..x1 {
+            for x in (x0..inner0).chain(inner1..x1) {
                 let d = sd_round_rect(x as f32 + 0.5, py, mx, my, hw, hh, rad);
                 let cov = (0.5 - d).clamp(0.0, 1.0);
                 if cov > 0.0 {
@@ -421,7 +453,10 @@ impl<'a> Canvas<'a> {
 
     /// Draws `src` scaled (bilinear) into `dst`, optionally mirrored left to
     /// right, multiplied by `bright` (0..1) and desaturated by `grey` (0..1).
-    /// `taps` is a scratch table the caller keeps between frames.
+    ///
+    /// Separable: each source row is scaled horizontally once into `scratch`
+    /// and each output row blends two of those, so upscaling costs about two
+    /// multiplications per channel per output pixel.
     pub fn blit_scaled(
         &mut self,
         src: &RgbImage,
@@ -429,7 +464,7 @@ impl<'a> Canvas<'a> {
         mirror: bool,
         bright: f32,
         grey: f32,
-        taps: &mut Vec<Tap>,
+        scratch: &mut ScaleScratch,
     ) {
         let (sw, sh) = src.dimensions();
         if sw == 0 || sh == 0 || !finite_rect(&dst) {
@@ -441,15 +476,23 @@ impl<'a> Canvas<'a> {
         if dw <= 0 || dh <= 0 {
             return;
         }
-        taps.clear();
+        // Only the columns inside the clip are computed.
+        let cx0 = dx0.max(self.clip.0);
+        let cx1 = (dx0 + dw).min(self.clip.2);
+        if cx0 >= cx1 {
+            return;
+        }
+        scratch.taps.clear();
+        scratch.held = [None, None];
         let fx = sw as f32 / dw as f32;
-        for i in 0..dw {
+        for x in cx0..cx1 {
+            let i = x - dx0;
             let col = if mirror { dw - 1 - i } else { i };
             let s = ((col as f32 + 0.5) * fx - 0.5).clamp(0.0, (sw - 1) as f32);
             let i0 = s.floor() as u32;
             let i1 = (i0 + 1).min(sw - 1);
             let w1 = ((s - i0 as f32) * 256.0) as u32;
-            taps.push(Tap { i0, i1, w1 });
+            scratch.taps.push(Tap { i0, i1, w1 });
         }
         let bright_k = (bright.clamp(0.0, 1.0) * 256.0) as u32;
         let grey_k = (grey.clamp(0.0, 1.0) * 256.0) as u32;
@@ -466,37 +509,38 @@ impl<'a> Canvas<'a> {
             let r1 = (r0 + 1).min(sh as usize - 1);
             let wy1 = ((s - r0 as f32) * 256.0) as u32;
             let wy0 = 256 - wy1;
-            let row0 = &srcpx[r0 * stride..(r0 + 1) * stride];
-            let row1 = &srcpx[r1 * stride..(r1 + 1) * stride];
-            let drow = y as usize * self.w as usize;
-            for (i, t) in taps.iter().enumerate() {
-                let x = dx0 + i as i32;
-                if x < self.clip.0 || x >= self.clip.2 {
-                    continue;
+            // Reuse the rows already scaled: going down, the old second row is the new first.
+            if scratch.held[1] == Some(r0) {
+                scratch.rows.swap(0, 1);
+                scratch.held.swap(0, 1);
+            }
+            scratch.fill(0, r0, &srcpx[r0 * stride..(r0 + 1) * stride]);
+            scratch.fill(1, r1, &srcpx[r1 * stride..(r1 + 1) * stride]);
+            let row = y as usize * self.w as usize;
+            let out = &mut self.px[(row + cx0 as usize) * 3..(row + cx1 as usize) * 3];
+            let (h0, h1) = (&scratch.rows[0], &scratch.rows[1]);
+            if wy1 == 0 {
+                out.copy_from_slice(h0);
+            } else {
+                // 16-bit lanes: 255 * 256 + 128 still fits.
+                let (w0, w1) = (wy0 as u16, wy1 as u16);
+                for ((o, a), b) in out.iter_mut().zip(h0.iter()).zip(h1.iter()) {
+                    *o = ((*a as u16 * w0 + *b as u16 * w1 + 128) >> 8) as u8;
                 }
-                let (a0, a1) = (t.i0 as usize * 3, t.i1 as usize * 3);
-                let wx0 = 256 - t.w1;
-                let mut out = [0u32; 3];
-                for (ch, o) in out.iter_mut().enumerate() {
-                    let top = row0[a0 + ch] as u32 * wx0 + row0[a1 + ch] as u32 * t.w1;
-                    let bot = row1[a0 + ch] as u32 * wx0 + row1[a1 + ch] as u32 * t.w1;
-                    *o = (top * wy0 + bot * wy1 + (1 << 15)) >> 16;
-                }
-                if grey_k > 0 {
-                    let l = (out[0] * 77 + out[1] * 150 + out[2] * 29) >> 8;
-                    for o in out.iter_mut() {
-                        *o = (*o * (256 - grey_k) + l * grey_k) >> 8;
+            }
+            if grey_k > 0 {
+                for p in out.chunks_exact_mut(3) {
+                    let l = (p[0] as u32 * 77 + p[1] as u32 * 150 + p[2] as u32 * 29) >> 8;
+                    for c in p.iter_mut() {
+                        *c = ((*c as u32 * (256 - grey_k) + l * grey_k) >> 8) as u8;
                     }
                 }
-                if bright_k < 256 {
-                    for o in out.iter_mut() {
-                        *o = (*o * bright_k) >> 8;
-                    }
+            }
+            if bright_k < 256 {
+                let k = bright_k as u16;
+                for o in out.iter_mut() {
+                    *o = ((*o as u16 * k) >> 8) as u8;
                 }
-                let p = (drow + x as usize) * 3;
-                self.px[p] = out[0].min(255) as u8;
-                self.px[p + 1] = out[1].min(255) as u8;
-                self.px[p + 2] = out[2].min(255) as u8;
             }
         }
     }
@@ -610,7 +654,7 @@ mod tests {
             }
         });
         let mut im = img(8, 4);
-        let mut taps = Vec::new();
+        let mut taps = ScaleScratch::default();
         let mut c = Canvas::new(&mut im);
         c.blit_scaled(
             &src,
