@@ -182,7 +182,7 @@ pub enum CalibrationView {
 }
 
 /// Everything the overlay shows for one frame.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OverlayModel<'a> {
     /// The camera picture as captured (0x0 when there is none, e.g. paused).
     pub frame: &'a RgbImage,
@@ -210,6 +210,31 @@ pub struct OverlayModel<'a> {
     pub notice: Option<String>,
     pub show_help: bool,
     pub summary: Option<SummaryCard>,
+}
+
+impl std::fmt::Debug for OverlayModel<'_> {
+    /// Everything but the pixels (the picture is given by its size).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OverlayModel")
+            .field("frame", &self.frame.dimensions())
+            .field("pose", &self.pose.is_some())
+            .field("mirror", &self.mirror)
+            .field("state", &self.state)
+            .field("state_seconds", &self.state_seconds)
+            .field("prompt_progress", &self.prompt_progress)
+            .field("view", &self.view)
+            .field("fps", &self.fps)
+            .field("pipeline_ms", &self.pipeline_ms)
+            .field("head", &self.head)
+            .field("shoulders", &self.shoulders)
+            .field("prompt", &self.prompt)
+            .field("coach", &self.coach)
+            .field("calibration", &self.calibration)
+            .field("notice", &self.notice)
+            .field("show_help", &self.show_help)
+            .field("summary", &self.summary)
+            .finish()
+    }
 }
 
 impl<'a> OverlayModel<'a> {
@@ -290,14 +315,16 @@ impl Layout {
         } else {
             (frame_w as f32, frame_h as f32)
         };
+        // Each band takes what it needs of what is left, so a tiny canvas
+        // still gets a layout inside it.
         let bar_h = (46.0 * scale).round().min(h);
         let bar = Rect::new(0.0, 0.0, w, bar_h);
-        let notice_h = if notice { (28.0 * scale).round() } else { 0.0 };
+        let notice_h = if notice { (28.0 * scale).round() } else { 0.0 }.min(h - bar_h);
         let notice = notice.then(|| Rect::new(0.0, bar_h, w, notice_h));
-        let footer_h = (24.0 * scale).round();
         let top = bar_h + notice_h;
+        let footer_h = (24.0 * scale).round().min(h - top);
         let body = Rect::new(0.0, top, w, h - top - footer_h);
-        let footer = Rect::new(0.0, body.bottom(), w, footer_h.min(h - body.bottom()));
+        let footer = Rect::new(0.0, body.bottom(), w, footer_h);
 
         let fit = |area: Rect| {
             let k = (area.w / fw).min(area.h / fh).max(0.0);
@@ -312,7 +339,9 @@ impl Layout {
                 ),
             )
         };
-        let panel_h = (if coaching { 112.0 } else { 76.0 } * scale).round();
+        let panel_h = (if coaching { 112.0 } else { 76.0 } * scale)
+            .round()
+            .min(body.h);
         let below_area = Rect::new(body.x, body.y, body.w, body.h - panel_h);
         let below_panel = Rect::new(body.x, below_area.bottom(), body.w, panel_h);
         let side_w = (300.0 * scale).round().min(w * 0.4);
@@ -382,8 +411,12 @@ fn is_face(i: usize) -> bool {
 
 /// Drawing opacity for a landmark from its visibility and presence.
 pub fn landmark_alpha(lm: &Landmark) -> f32 {
+    // f32::min ignores NaN: a NaN confidence must not count as sure.
     let v = lm.visibility.min(lm.presence);
-    if !v.is_finite() || !lm.x.is_finite() || !lm.y.is_finite() {
+    let sane = [lm.visibility, lm.presence, lm.x, lm.y]
+        .iter()
+        .all(|v| v.is_finite());
+    if !sane {
         0.0
     } else if v >= SURE {
         1.0
@@ -1091,11 +1124,7 @@ fn gauge_verdict(g: &Gauge) -> String {
         None => "No limit yet: calibrate (c)".to_string(),
         Some(t) => {
             let by = (g.value - t).abs();
-            let unit = if g.unit == "%" {
-                " points"
-            } else {
-                g.unit.as_str()
-            };
+            let unit = g.unit.as_str();
             if g.past_threshold() {
                 format!("{by:.0}{unit} past your limit")
             } else if by < 0.5 {
@@ -1705,4 +1734,165 @@ fn draw_help(cx: &mut Ctx, l: &Layout) {
         y += row;
     }
     cx.c.set_clip(None);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn gauge(value: f32, worse_when_lower: bool) -> Gauge {
+        Gauge {
+            label: "g".into(),
+            value,
+            baseline: Some(50.0),
+            threshold: Some(if worse_when_lower { 45.0 } else { 55.0 }),
+            unit: "°".into(),
+            min: 20.0,
+            max: 70.0,
+            worse_when_lower,
+            reliable: true,
+        }
+    }
+
+    #[test]
+    fn gauges_read_left_better_right_worse() {
+        // CVA: smaller is worse, so it sits further right.
+        let cva = gauge(40.0, true);
+        assert!(cva.position(40.0) > cva.position(50.0));
+        assert!(cva.past_threshold());
+        assert!(!gauge(47.0, true).past_threshold());
+        let sh = gauge(60.0, false);
+        assert!(sh.position(60.0) > sh.position(50.0));
+        assert!(sh.past_threshold());
+        assert_eq!(sh.position(1e9), 1.0);
+        assert_eq!(sh.position(f32::NAN), 0.0);
+        let flat = Gauge {
+            min: 3.0,
+            max: 3.0,
+            ..sh
+        };
+        assert_eq!(flat.position(3.0), 0.0);
+    }
+
+    #[test]
+    fn gauge_values_are_formatted_with_their_unit() {
+        assert_eq!(gauge(41.4, true).format(41.4), "41°");
+        let pct = Gauge {
+            unit: "%".into(),
+            ..gauge(0.0, false)
+        };
+        assert_eq!(pct.format(12.2), "+12%");
+        assert_eq!(pct.format(-8.0), "-8%");
+        assert_eq!(pct.format(f32::NAN), "—");
+    }
+
+    #[test]
+    fn verdict_words_follow_the_limit() {
+        assert_eq!(gauge_verdict(&gauge(40.0, true)), "5° past your limit");
+        assert_eq!(
+            gauge_verdict(&gauge(50.0, true)),
+            "Within your limit (5° to spare)"
+        );
+        let no_limit = Gauge {
+            threshold: None,
+            ..gauge(50.0, true)
+        };
+        assert!(gauge_verdict(&no_limit).contains("calibrate"));
+        let unsure = Gauge {
+            reliable: false,
+            ..gauge(40.0, true)
+        };
+        assert!(gauge_verdict(&unsure).contains("unsure"));
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(format_duration(0.4), "0 s");
+        assert_eq!(format_duration(59.9), "59 s");
+        assert_eq!(format_duration(65.0), "1 min 05 s");
+        assert_eq!(format_duration(754.0), "12 min");
+        assert_eq!(format_duration(3900.0), "1 h 05 min");
+        assert_eq!(format_duration(f64::NAN), "0 s");
+        assert_eq!(format_duration(-3.0), "0 s");
+        assert_eq!(format_clock(25.2), "26 s");
+        assert_eq!(format_clock(65.0), "1:05");
+    }
+
+    #[test]
+    fn unsure_landmarks_fade_then_vanish() {
+        let lm = |v: f32| Landmark {
+            x: 1.0,
+            y: 1.0,
+            z: 0.0,
+            visibility: v,
+            presence: 1.0,
+        };
+        assert_eq!(landmark_alpha(&lm(0.9)), 1.0);
+        let faint = landmark_alpha(&lm(0.3));
+        assert!(faint > 0.0 && faint < 1.0);
+        assert_eq!(landmark_alpha(&lm(0.1)), 0.0);
+        assert_eq!(landmark_alpha(&lm(f32::NAN)), 0.0);
+        let mut out = lm(0.9);
+        out.presence = 0.05;
+        assert_eq!(landmark_alpha(&out), 0.0, "outside the frame");
+    }
+
+    #[test]
+    fn text_grows_with_the_window_but_less_than_the_window() {
+        let small = Layout::new(640, 480, 640, 480, false, false);
+        let big = Layout::new(1920, 1080, 640, 480, false, false);
+        assert_eq!(small.scale, 1.0);
+        assert!(big.scale > 1.6 && big.scale < 2.25, "{}", big.scale);
+        // The wide window puts the gauges beside the picture.
+        assert!(!small.side_panel);
+        assert!(big.side_panel);
+    }
+
+    #[test]
+    fn coaching_takes_a_taller_strip_under_the_picture() {
+        let plain = Layout::new(640, 480, 640, 480, false, false);
+        let coach = Layout::new(640, 480, 640, 480, false, true);
+        assert!(coach.panel.h > plain.panel.h);
+        assert!(coach.frame.h < plain.frame.h);
+    }
+
+    proptest! {
+        #[test]
+        fn layout_stays_inside_the_canvas_and_keeps_the_picture_shape(
+            w in 1u32..4000, h in 1u32..3000, fw in 0u32..4000, fh in 0u32..4000,
+            notice: bool, coaching: bool,
+        ) {
+            let l = Layout::new(w, h, fw, fh, notice, coaching);
+            let (cw, ch) = (w as f32 + 0.5, h as f32 + 0.5);
+            for r in [l.bar, l.frame_area, l.frame, l.panel, l.footer] {
+                prop_assert!(r.x >= -0.5 && r.y >= -0.5, "{r:?}");
+                prop_assert!(r.right() <= cw && r.bottom() <= ch, "{r:?} in {w}x{h}");
+            }
+            prop_assert!(l.frame.x >= l.frame_area.x - 0.5);
+            prop_assert!(l.frame.right() <= l.frame_area.right() + 0.5);
+            prop_assert!(l.frame.bottom() <= l.frame_area.bottom() + 0.5);
+            // The picture and the panel do not overlap.
+            let overlap_x = l.frame.x < l.panel.right() - 0.5 && l.panel.x < l.frame.right() - 0.5;
+            let overlap_y = l.frame.y < l.panel.bottom() - 0.5 && l.panel.y < l.frame.bottom() - 0.5;
+            prop_assert!(!(overlap_x && overlap_y), "{:?} {:?}", l.frame, l.panel);
+            if fw > 0 && fh > 0 && l.frame.w >= 40.0 && l.frame.h >= 40.0 {
+                let want = fw as f32 / fh as f32;
+                let got = l.frame.w / l.frame.h;
+                prop_assert!((got / want - 1.0).abs() < 0.05, "aspect {got} vs {want}");
+            }
+        }
+
+        #[test]
+        fn mirroring_flips_landmarks_about_the_picture_centre(
+            x in 0.0f32..640.0, y in 0.0f32..480.0, w in 100u32..2000, h in 100u32..1500,
+        ) {
+            let l = Layout::new(w, h, 640, 480, false, false);
+            let a = l.map_point(x, y, 640, 480, false);
+            let b = l.map_point(x, y, 640, 480, true);
+            prop_assert!((a.0 + b.0 - (2.0 * l.frame.x + l.frame.w)).abs() < 1e-2);
+            prop_assert_eq!(a.1, b.1);
+            prop_assert!(l.frame.contains(a.0.min(l.frame.right() - 0.01), a.1.min(l.frame.bottom() - 0.01)));
+        }
+    }
 }
