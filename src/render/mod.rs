@@ -897,8 +897,7 @@ fn draw_notice(cx: &mut Ctx, notice: &str, r: Rect) {
     cx.c.fill_rect(r, raster::mix(PANEL, CAUTION, 0.16), 1.0);
     let size = cx.u(14.0);
     let pad = cx.u(14.0);
-    let s =
-        cx.t.fit(&format!("⚠  {notice}"), size, false, r.w - 2.0 * pad);
+    let s = cx.t.fit(notice, size, false, r.w - 2.0 * pad);
     let y = r.cy() - cx.lh(size, false) / 2.0;
     cx.text(r.x + pad, y, &s, size, false, lighten(CAUTION, 0.3));
 }
