@@ -45,6 +45,7 @@ pub mod models;
 pub mod notify;
 pub mod paths;
 pub mod posture;
+pub mod render;
 pub mod report;
 pub mod runtime;
 pub mod schedule;
@@ -53,3 +54,4 @@ pub mod status;
 pub mod stretches;
 #[doc(hidden)]
 pub mod testdata;
+pub mod window;
