@@ -27,6 +27,7 @@ pub mod frame;
 pub mod landmarks;
 pub mod models;
 pub mod paths;
+pub mod pose;
 pub mod posture;
 pub mod runtime;
 #[doc(hidden)]
