@@ -5,9 +5,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{BenchWhat, Cli, Command, HistoryAction, HistoryCmd, ReportArgs};
+use crate::history::History;
 use crate::models::{self, ModelChoice};
-use crate::runtime;
+use crate::report;
+use crate::{capture, config, cpubench, runtime};
 
 /// Sets up logging to stderr: warnings by default, more with `-v`; `RUST_LOG` wins.
 pub fn init_logging(verbose: u8) {
@@ -27,16 +29,17 @@ pub fn init_logging(verbose: u8) {
 
 /// Runs the command the flags ask for.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {
+    match &cli.command {
         None => monitor(&cli),
+        Some(Command::Cameras) => cameras(),
+        Some(Command::Config) => show_config(),
+        Some(Command::Bench(b)) if b.what == BenchWhat::Cpu => cpubench::run(&cli, b),
+        Some(Command::Report(args)) => report(args, cli.monitor.history.as_deref()),
+        Some(Command::History(cmd)) => history(cmd, cli.monitor.history.as_deref()),
         Some(Command::Analyze(_))
         | Some(Command::Calibrate(_))
-        | Some(Command::Cameras)
-        | Some(Command::Config)
         | Some(Command::Stretches)
         | Some(Command::Stretch(_))
-        | Some(Command::Report(_))
-        | Some(Command::History(_))
         | Some(Command::Bench(_)) => {
             anyhow::bail!("this command is not available in this build yet")
         }
@@ -63,6 +66,25 @@ pub fn check_models(
     Ok(())
 }
 
+/// `hunch cameras`: every camera with its index, name and formats.
+fn cameras() -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    capture::print_cameras(&mut out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hunch config`: the effective configuration and where each value came from.
+fn show_config() -> anyhow::Result<ExitCode> {
+    // Layered again from the process so the sources are at hand; `main`
+    // already did the same and reported any error.
+    let layered = config::load_from_process()?;
+    match config::write_effective(&mut std::io::stdout().lock(), &layered) {
+        // `hunch config | head` closing the pipe early is not a failure.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(ExitCode::SUCCESS),
+    }
+}
+
 fn monitor(cli: &Cli) -> anyhow::Result<ExitCode> {
     let choice = cli.common.model.unwrap_or(ModelChoice::Full);
     check_models(
@@ -76,6 +98,94 @@ fn monitor(cli: &Cli) -> anyhow::Result<ExitCode> {
         );
     }
     anyhow::bail!("live monitoring is not available in this build yet")
+}
+
+/// Reads the clock once, for the commands that report "up to now".
+fn now_unix() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+/// Days of upright bars the chart shows, whatever the report's range.
+const CHART_BAR_DAYS: u32 = 28;
+
+/// `hunch report`: summary as text or JSON, optionally a chart and a CSV.
+/// Needs neither ONNX Runtime nor the models.
+fn report(args: &ReportArgs, top_level_history: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let tz = chrono::Local;
+    let now = now_unix();
+    let (from, to) = report::range(args.since.as_deref(), args.days, now, &tz)?;
+    let path = History::resolve_path(args.history.as_deref().or(top_level_history))?;
+    let history = History::open_existing(&path)?;
+    let log = history.load(from, to)?;
+    let summary = report::summarize(&log, from, to, &tz);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        print!("{}", report::text::render(&summary));
+    }
+    if let Some(csv_path) = &args.csv {
+        let write_err = |source| report::ReportError::Write {
+            what: "the CSV",
+            source,
+            path: csv_path.clone(),
+        };
+        let file = std::fs::File::create(csv_path).map_err(write_err)?;
+        let n = report::export::write_csv(&log, from, to, &tz, std::io::BufWriter::new(file))
+            .map_err(write_err)?;
+        eprintln!("Wrote {n} samples to {}", csv_path.display());
+    }
+    if let Some(png) = &args.png {
+        // The bars cover four weeks, which may reach back before `from`.
+        let (first, _) = report::chart::bar_days_range(&log, from, to, &tz, CHART_BAR_DAYS);
+        let bars_from = report::day_start(first, &tz);
+        let longer;
+        let chart_log = if bars_from < from {
+            longer = history.load(bars_from, to)?;
+            &longer
+        } else {
+            &log
+        };
+        let data = report::chart::chart_data(chart_log, from, to, &tz, CHART_BAR_DAYS);
+        report::chart::render(&data, png)?;
+        eprintln!("Drew the chart to {}", png.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hunch history ...`.
+fn history(cmd: &HistoryCmd, top_level_history: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let path = History::resolve_path(cmd.history.as_deref().or(top_level_history))?;
+    match &cmd.action {
+        HistoryAction::Prune { before } => {
+            let tz = chrono::Local;
+            let date = report::parse_date("--before", before)?;
+            let cut = report::day_start(date, &tz);
+            let mut history = History::open_existing(&path)?;
+            let p = history.prune_before(cut)?;
+            if p.total() == 0 {
+                println!(
+                    "Nothing was recorded before {date} (local time); the history is unchanged: {}",
+                    path.display()
+                );
+            } else {
+                println!(
+                    "Deleted everything recorded before {date} (local time): {} samples, {} state changes, {} prompts, {} outcomes, {} calibrations, {} pauses, {} sessions, from {}",
+                    p.samples,
+                    p.transitions,
+                    p.prompts,
+                    p.outcomes,
+                    p.calibrations,
+                    p.pauses,
+                    p.sessions,
+                    path.display()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 fn any_camera() -> bool {

@@ -77,6 +77,7 @@ pub enum ViewArg {
 
 /// How posture is judged.
 #[derive(Debug, Default, Args, Clone)]
+#[command(next_help_heading = "Posture judgement")]
 pub struct PostureArgs {
     /// Calibration profile to judge against (TOML) [default: hunch/profile.toml in your config dir]
     #[arg(long, global = true, value_name = "PATH")]
@@ -89,16 +90,104 @@ pub struct PostureArgs {
     /// Seconds of continuous slumping before a stretch is suggested [default: 30]
     #[arg(long, global = true, value_name = "SECONDS")]
     pub slouch_seconds: Option<f64>,
+    /// Side view: CVA drop below your baseline that counts as forward head [default: 8]
+    #[arg(long, global = true, value_name = "DEG")]
+    pub forward_head_deg: Option<f64>,
+
+    /// Side view: CVA drop below which forward head ends [default: 5]
+    #[arg(long, global = true, value_name = "DEG")]
+    pub forward_head_exit_deg: Option<f64>,
+
+    /// Side view without calibration: CVA below which the head counts as forward [default: 50]
+    #[arg(long, global = true, value_name = "DEG")]
+    pub cva_min_deg: Option<f64>,
+
+    /// Side view without calibration: CVA above which forward head ends [default: 53]
+    #[arg(long, global = true, value_name = "DEG")]
+    pub cva_exit_deg: Option<f64>,
+
+    /// Front view: drop of the ear height over the shoulders that counts as forward head, percent of your baseline [default: 15]
+    #[arg(long, global = true, value_name = "PCT")]
+    pub forward_head_pct: Option<f64>,
+
+    /// Front view: ear-height drop below which forward head ends, percent [default: 10]
+    #[arg(long, global = true, value_name = "PCT")]
+    pub forward_head_exit_pct: Option<f64>,
+
+    /// Front view: how much further forward than your baseline the head may come before it counts as forward head [default: 5]
+    #[arg(long, global = true, value_name = "CM")]
+    pub head_forward_cm: Option<f64>,
+
+    /// Front view: head-forward distance below which forward head ends [default: 3]
+    #[arg(long, global = true, value_name = "CM")]
+    pub head_forward_exit_cm: Option<f64>,
+
+    /// Side view: increase of the trunk's forward lean that counts as rounded shoulders [default: 10]
+    #[arg(long, global = true, value_name = "DEG")]
+    pub rounded_shoulders_deg: Option<f64>,
+
+    /// Side view: trunk-lean increase below which rounded shoulders end [default: 6]
+    #[arg(long, global = true, value_name = "DEG")]
+    pub rounded_shoulders_exit_deg: Option<f64>,
+
+    /// Side view: increase of the shoulder's lead over the hip-ear line that counts as rounded shoulders, percent of that line [default: 8]
+    #[arg(long, global = true, value_name = "PCT")]
+    pub shoulder_ahead_pct: Option<f64>,
+
+    /// Side view: shoulder-lead increase below which rounded shoulders end [default: 5]
+    #[arg(long, global = true, value_name = "PCT")]
+    pub shoulder_ahead_exit_pct: Option<f64>,
+
+    /// Front view: narrowing of the shoulders against the head that counts as rounded shoulders, percent [default: 15]
+    #[arg(long, global = true, value_name = "PCT")]
+    pub rounded_shoulders_pct: Option<f64>,
+
+    /// Front view: shoulder narrowing below which rounded shoulders end, percent [default: 10]
+    #[arg(long, global = true, value_name = "PCT")]
+    pub rounded_shoulders_exit_pct: Option<f64>,
+
+    /// Front view, hips in sight: how much further ahead of the hips than your baseline the shoulders may come [default: 6]
+    #[arg(long, global = true, value_name = "CM")]
+    pub shoulder_forward_cm: Option<f64>,
+
+    /// Front view: shoulder-forward distance below which rounded shoulders end [default: 4]
+    #[arg(long, global = true, value_name = "CM")]
+    pub shoulder_forward_exit_cm: Option<f64>,
+
+    /// Head pitch beyond your baseline that counts as looking down (never as slumping) [default: 15]
+    #[arg(long, global = true, value_name = "DEG")]
+    pub looking_down_deg: Option<f64>,
+
+    /// Head pitch increase below which looking down ends [default: 10]
+    #[arg(long, global = true, value_name = "DEG")]
+    pub looking_down_exit_deg: Option<f64>,
+
+    /// Time constant of the smoothing of each frame's judgement [default: 1.5]
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub smoothing_seconds: Option<f64>,
+
+    /// Seconds a posture must hold before the state changes to it [default: 5]
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub onset_seconds: Option<f64>,
+
+    /// Minutes after a stretch prompt before the next one [default: 10]
+    #[arg(long, global = true, value_name = "MINUTES")]
+    pub cooldown_minutes: Option<f64>,
+
+    /// Seconds without a person before the state is away [default: 10]
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub away_seconds: Option<f64>,
 }
 
 /// Flags for the live monitor (the default command).
 #[derive(Debug, Default, Args, Clone)]
+#[command(next_help_heading = "Monitoring")]
 pub struct MonitorArgs {
     /// Watch a video file or a folder of images instead of the camera
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
 
-    /// Camera to use, by index or (part of) its name [default: 0]
+    /// Camera to use, by index or (part of) its name, as `hunch cameras` lists them [default: the first that works]
     #[arg(long, value_name = "N|NAME")]
     pub camera: Option<String>,
 
@@ -121,6 +210,10 @@ pub struct MonitorArgs {
     /// Process --input as fast as possible
     #[arg(long, overrides_with = "realtime")]
     pub no_realtime: bool,
+
+    /// Seconds each still stands for when --input is a folder or list of images [default: 1]
+    #[arg(long, value_name = "SECONDS")]
+    pub image_seconds: Option<f64>,
 
     /// Run without a window: a one-line terminal status and desktop notifications
     #[arg(long)]
@@ -145,6 +238,10 @@ pub struct MonitorArgs {
     /// Command to run when a stretch is prompted
     #[arg(long, value_name = "CMD")]
     pub on_prompt: Option<String>,
+
+    /// Run the --on-* commands through the shell (sh -c; Windows: cmd /C) instead of directly
+    #[arg(long)]
+    pub hook_shell: bool,
 
     /// Write state changes and per-second metrics as JSON lines to FILE (- for stdout)
     #[arg(long, value_name = "FILE|-")]

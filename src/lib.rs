@@ -15,20 +15,38 @@
 //! stage's session wrapper, the window in `window`. Everything between is
 //! pure and is driven by data and by timestamps passed in, never read inside.
 //!
-//! - [`cli`]: the flags; `config` layers the config file and environment under them.
+//! - [`cli`]: the flags; [`config`] layers the config file and environment under them.
+//! - [`schedule`]: how often to run inference (the main lever on CPU use).
+//! - Headless plumbing: [`events`] (JSON lines), [`hooks`] (user commands),
+//!   [`notify`] (desktop notifications), [`shutdown`] (Ctrl-C), [`status`]
+//!   (the one-line terminal status).
+//! - [`cpubench`]: `hunch bench cpu`, CPU and memory of the whole monitor.
 //! - [`frame`]: the picture type and still loading (EXIF orientation applied first).
 //! - [`landmarks`]: the 33-point pose that flows from `pose` to every later stage.
 //! - [`models`] and [`runtime`]: finding and checking the ONNX models and ONNX Runtime.
+//! - [`history`]: the local session history (SQLite) and the live loop's recorder.
+//! - [`report`]: `hunch report`'s summary, text, chart and CSV from the history.
 //! - [`app`]: dispatches each command to its stage.
 
 pub mod app;
+pub mod capture;
 pub mod cli;
+pub mod config;
+pub mod cpubench;
+pub mod events;
 pub mod frame;
+pub mod history;
+pub mod hooks;
 pub mod landmarks;
 pub mod models;
+pub mod notify;
 pub mod paths;
 pub mod pose;
 pub mod posture;
+pub mod report;
 pub mod runtime;
+pub mod schedule;
+pub mod shutdown;
+pub mod status;
 #[doc(hidden)]
 pub mod testdata;

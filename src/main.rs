@@ -1,11 +1,20 @@
-//! The `hunch` binary: parse the flags, run, report an error once.
+//! The `hunch` binary: parse the flags (with the config file and `HUNCH_*`
+//! environment layered under them), run, report an error once.
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use hunch::config::{self, ConfigError};
 
 fn main() -> ExitCode {
-    let cli = hunch::cli::Cli::parse();
+    let cli = match config::load_from_process() {
+        Ok(layered) => layered.cli,
+        // Usage errors, --help and --version: clap prints and exits.
+        Err(ConfigError::Clap(e)) => e.exit(),
+        Err(err) => {
+            eprintln!("hunch: {err}");
+            return ExitCode::from(2);
+        }
+    };
     hunch::app::init_logging(cli.common.verbose);
     match hunch::app::run(cli) {
         Ok(code) => code,

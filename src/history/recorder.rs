@@ -1,0 +1,597 @@
+//! The recorder: the live loop's side of the history.
+//!
+//! [`Recorder::record`] never blocks. Records go through a bounded channel to
+//! a writer thread, which collects them for up to
+//! [`RecorderOptions::commit_interval`] (one second by default) and commits
+//! each batch in one transaction. If the disk stalls and the channel fills,
+//! samples are dropped first (counted, with a warning) so that the rarer
+//! events (transitions, prompts, outcomes, calibrations, pauses) keep room:
+//! samples may only fill half of the channel.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use rusqlite::{Connection, params};
+
+use super::{History, HistoryError, Record, enum_name};
+
+/// How the recorder batches.
+#[derive(Clone, Copy, Debug)]
+pub struct RecorderOptions {
+    /// Longest a record waits before its batch is committed. A crash loses
+    /// at most this much.
+    pub commit_interval: Duration,
+    /// Records the channel holds (samples may use half). At one sample a
+    /// second, the default holds over an hour of a stalled disk.
+    pub capacity: usize,
+}
+
+impl Default for RecorderOptions {
+    fn default() -> Self {
+        RecorderOptions {
+            commit_interval: Duration::from_secs(1),
+            capacity: 8192,
+        }
+    }
+}
+
+/// What the recorder did, so far.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RecorderStats {
+    /// Records committed to the file.
+    pub written: u64,
+    /// Samples dropped because the writer was behind.
+    pub dropped_samples: u64,
+    /// Other records dropped because the channel was full, or lost to a failed write.
+    pub lost_records: u64,
+    /// Batches whose commit failed.
+    pub failed_batches: u64,
+}
+
+enum Msg {
+    Record(Record),
+    /// Commit what is queued, then answer.
+    Flush(SyncSender<()>),
+    /// Commit what is queued, note the session end (if given) and stop.
+    Close(Option<f64>),
+}
+
+#[derive(Default)]
+struct Counters {
+    queued: AtomicUsize,
+    written: AtomicU64,
+    dropped_samples: AtomicU64,
+    lost_records: AtomicU64,
+    failed_batches: AtomicU64,
+}
+
+impl Counters {
+    fn stats(&self) -> RecorderStats {
+        RecorderStats {
+            written: self.written.load(Ordering::Relaxed),
+            dropped_samples: self.dropped_samples.load(Ordering::Relaxed),
+            lost_records: self.lost_records.load(Ordering::Relaxed),
+            failed_batches: self.failed_batches.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Writes one monitoring session to the history in the background.
+///
+/// Start it with [`History::start_session`] (or [`Recorder::open`]), feed it
+/// with [`Recorder::record`], and end it with [`Recorder::close`]; dropping it
+/// also commits everything queued (without a session end time: the last
+/// record's time stands in).
+pub struct Recorder {
+    tx: Option<SyncSender<Msg>>,
+    writer: Option<JoinHandle<()>>,
+    counters: Arc<Counters>,
+    sample_limit: usize,
+    session_id: i64,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recorder")
+            .field("path", &self.path)
+            .field("session_id", &self.session_id)
+            .finish()
+    }
+}
+
+impl Recorder {
+    /// Opens (or creates) the history at `path` and starts a session at `t_unix`.
+    pub fn open(
+        path: &std::path::Path,
+        t_unix: f64,
+        options: RecorderOptions,
+    ) -> Result<Recorder, HistoryError> {
+        History::open(path)?.start_session(t_unix, options)
+    }
+
+    /// The monitor's recorder as its flags ask: `None` with `--no-history`,
+    /// else a session started at `t_unix` in `--history PATH` or the default
+    /// file ([`History::default_path`]).
+    pub fn for_monitor(
+        history_flag: Option<&std::path::Path>,
+        no_history: bool,
+        t_unix: f64,
+    ) -> Result<Option<Recorder>, HistoryError> {
+        if no_history {
+            return Ok(None);
+        }
+        let path = History::resolve_path(history_flag)?;
+        Recorder::open(&path, t_unix, RecorderOptions::default()).map(Some)
+    }
+
+    pub(super) fn start(
+        history: History,
+        t_unix: f64,
+        options: RecorderOptions,
+    ) -> Result<Recorder, HistoryError> {
+        let History { conn, path } = history;
+        let t = if t_unix.is_finite() { t_unix } else { 0.0 };
+        conn.execute(
+            "INSERT INTO sessions (started, ended, app_version) VALUES (?1, NULL, ?2)",
+            params![t, env!("CARGO_PKG_VERSION")],
+        )
+        .map_err(|source| HistoryError::Sql {
+            doing: "starting a session",
+            path: path.clone(),
+            source,
+        })?;
+        let session_id = conn.last_insert_rowid();
+        let capacity = options.capacity.max(2);
+        let (tx, rx) = sync_channel(capacity);
+        let counters = Arc::new(Counters::default());
+        let writer = Writer {
+            conn,
+            path: path.clone(),
+            session_id,
+            interval: options.commit_interval,
+            max_batch: capacity,
+            counters: counters.clone(),
+            levels: None,
+        };
+        let handle = std::thread::Builder::new()
+            .name("hunch-history".into())
+            .spawn(move || writer.run(rx))
+            .map_err(|e| HistoryError::Writer {
+                reason: format!("cannot start the writer thread: {e}"),
+                path: path.clone(),
+            })?;
+        Ok(Recorder {
+            tx: Some(tx),
+            writer: Some(handle),
+            counters,
+            sample_limit: capacity / 2,
+            session_id,
+            path,
+        })
+    }
+
+    /// This session's id in the database.
+    pub fn session_id(&self) -> i64 {
+        self.session_id
+    }
+
+    /// Queues a record for writing. Never blocks: if the writer is far
+    /// behind, the record is dropped and counted (samples first; see the
+    /// module notes). Records with a non-finite time are dropped too.
+    pub fn record(&self, record: impl Into<Record>) {
+        let record = record.into();
+        let is_sample = matches!(record, Record::Sample(_));
+        let drop_it = |counters: &Counters, why: &str| {
+            let counter = if is_sample {
+                &counters.dropped_samples
+            } else {
+                &counters.lost_records
+            };
+            let n = counter.fetch_add(1, Ordering::Relaxed) + 1;
+            // Warn on the first and then every hundredth, not every second.
+            if n == 1 || n.is_multiple_of(100) {
+                let what = if is_sample { "samples" } else { "events" };
+                tracing::warn!("history: {n} {what} dropped so far ({why})");
+            }
+        };
+        if !record.t_unix().is_finite() {
+            drop_it(&self.counters, "record without a valid time");
+            return;
+        }
+        let Some(tx) = &self.tx else { return };
+        if is_sample && self.counters.queued.load(Ordering::Relaxed) >= self.sample_limit {
+            drop_it(&self.counters, "the history writer is behind");
+            return;
+        }
+        self.counters.queued.fetch_add(1, Ordering::Relaxed);
+        match tx.try_send(Msg::Record(record)) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                self.counters.queued.fetch_sub(1, Ordering::Relaxed);
+                drop_it(&self.counters, "the history writer is behind");
+            }
+            Err(TrySendError::Disconnected(_)) => {
+                self.counters.queued.fetch_sub(1, Ordering::Relaxed);
+                drop_it(&self.counters, "the history writer has stopped");
+            }
+        }
+    }
+
+    /// Commits everything queued so far and waits until it is on disk.
+    /// Blocks (for about one commit); the live loop need not call it.
+    pub fn flush(&self) -> Result<(), HistoryError> {
+        let (ack_tx, ack_rx) = sync_channel(1);
+        let gone = || HistoryError::Writer {
+            reason: "it is no longer running".into(),
+            path: self.path.clone(),
+        };
+        let tx = self.tx.as_ref().ok_or_else(gone)?;
+        tx.send(Msg::Flush(ack_tx)).map_err(|_| gone())?;
+        ack_rx.recv().map_err(|_| gone())
+    }
+
+    /// What was written and dropped so far.
+    pub fn stats(&self) -> RecorderStats {
+        self.counters.stats()
+    }
+
+    /// Commits everything, records the session's end at `t_unix` and stops
+    /// the writer. Blocks until done.
+    pub fn close(mut self, t_unix: f64) -> Result<RecorderStats, HistoryError> {
+        self.shutdown(Some(t_unix).filter(|t| t.is_finite()))?;
+        Ok(self.counters.stats())
+    }
+
+    fn shutdown(&mut self, end: Option<f64>) -> Result<(), HistoryError> {
+        let Some(tx) = self.tx.take() else {
+            return Ok(());
+        };
+        // Blocking send: at shutdown, waiting for room is right.
+        let sent = tx.send(Msg::Close(end));
+        drop(tx);
+        let joined = self.writer.take().map(|h| h.join());
+        match (sent, joined) {
+            (Ok(()), Some(Ok(()))) => Ok(()),
+            _ => Err(HistoryError::Writer {
+                reason: "it stopped before the last records were written".into(),
+                path: self.path.clone(),
+            }),
+        }
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        if let Err(e) = self.shutdown(None) {
+            tracing::warn!("{e}");
+        }
+    }
+}
+
+struct Writer {
+    conn: Connection,
+    path: PathBuf,
+    session_id: i64,
+    interval: Duration,
+    max_batch: usize,
+    counters: Arc<Counters>,
+    /// The baselines and thresholds last committed for this session.
+    levels: Option<Levels>,
+}
+
+/// Forward-head baseline and threshold, rounded-shoulders baseline and threshold.
+type Levels = [Option<f64>; 4];
+
+fn levels_of(s: &super::Sample) -> Levels {
+    [
+        finite(s.forward_head_baseline),
+        finite(s.forward_head_threshold),
+        finite(s.rounded_shoulders_baseline),
+        finite(s.rounded_shoulders_threshold),
+    ]
+}
+
+impl Writer {
+    fn run(mut self, rx: Receiver<Msg>) {
+        let mut batch: Vec<Record> = Vec::new();
+        loop {
+            // Wait for the first record of a batch, then collect for at most
+            // one interval.
+            let first = match rx.recv() {
+                Ok(m) => m,
+                Err(_) => return, // Recorder gone without Close: nothing queued.
+            };
+            let deadline = Instant::now() + self.interval;
+            let mut next = Some(first);
+            let mut acks = Vec::new();
+            let mut close = None;
+            loop {
+                match next.take() {
+                    Some(Msg::Record(r)) => {
+                        self.counters.queued.fetch_sub(1, Ordering::Relaxed);
+                        batch.push(r);
+                        if batch.len() >= self.max_batch {
+                            break;
+                        }
+                    }
+                    Some(Msg::Flush(ack)) => {
+                        acks.push(ack);
+                        break;
+                    }
+                    Some(Msg::Close(end)) => {
+                        close = Some(end);
+                        break;
+                    }
+                    None => {}
+                }
+                let left = deadline.saturating_duration_since(Instant::now());
+                match rx.recv_timeout(left) {
+                    Ok(m) => next = Some(m),
+                    Err(RecvTimeoutError::Timeout) => break,
+                    Err(RecvTimeoutError::Disconnected) => {
+                        close = Some(None);
+                        break;
+                    }
+                }
+            }
+            self.commit(&mut batch, close.flatten());
+            for ack in acks {
+                let _ = ack.send(());
+            }
+            if close.is_some() {
+                return;
+            }
+        }
+    }
+
+    fn commit(&mut self, batch: &mut Vec<Record>, end: Option<f64>) {
+        if batch.is_empty() && end.is_none() {
+            return;
+        }
+        let n = batch.len() as u64;
+        match write_batch(&mut self.conn, self.session_id, batch, end, self.levels) {
+            Ok(levels) => {
+                self.levels = levels;
+                self.counters.written.fetch_add(n, Ordering::Relaxed);
+            }
+            Err(e) => {
+                self.counters.lost_records.fetch_add(n, Ordering::Relaxed);
+                let failed = self.counters.failed_batches.fetch_add(1, Ordering::Relaxed) + 1;
+                if failed == 1 || failed.is_multiple_of(60) {
+                    tracing::warn!(
+                        "history: cannot write ({e}); {n} records lost, monitoring goes on: {}",
+                        self.path.display()
+                    );
+                }
+            }
+        }
+        batch.clear();
+    }
+}
+
+fn finite(v: Option<f64>) -> Option<f64> {
+    v.filter(|x| x.is_finite())
+}
+
+/// Writes a batch in one transaction; returns the levels now on file.
+fn write_batch(
+    conn: &mut Connection,
+    session: i64,
+    batch: &[Record],
+    end: Option<f64>,
+    mut levels: Option<Levels>,
+) -> rusqlite::Result<Option<Levels>> {
+    let tx = conn.transaction()?;
+    let mut last = f64::NEG_INFINITY;
+    for rec in batch {
+        last = last.max(rec.t_unix());
+        match rec {
+            Record::Sample(s) => {
+                // Baselines and thresholds go to `levels` only when they change.
+                let now = levels_of(s);
+                if levels != Some(now) {
+                    tx.prepare_cached(
+                        "INSERT INTO levels (session_id, t,
+                            forward_head_baseline, forward_head_threshold,
+                            rounded_shoulders_baseline, rounded_shoulders_threshold)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(params![session, s.t_unix, now[0], now[1], now[2], now[3]])?;
+                    levels = Some(now);
+                }
+                let mut st = tx.prepare_cached(
+                    "INSERT INTO samples (session_id, t, state, verdict, view,
+                        forward_head, rounded_shoulders, metrics_json)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )?;
+                st.execute(params![
+                    session,
+                    s.t_unix,
+                    enum_name(&s.state),
+                    enum_name(&s.verdict),
+                    s.view.as_ref().map(enum_name),
+                    finite(s.forward_head),
+                    finite(s.rounded_shoulders),
+                    s.metrics_json,
+                ])?;
+            }
+            Record::Transition(r) => {
+                tx.prepare_cached(
+                    "INSERT INTO transitions (session_id, t, from_state, to_state) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![session, r.t_unix, enum_name(&r.from), enum_name(&r.to)])?;
+            }
+            Record::Prompt(r) => {
+                tx.prepare_cached(
+                    "INSERT INTO prompts (session_id, t, prompt_id, stretch_id, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![session, r.t_unix, r.prompt_id as i64, r.stretch_id, r.reason])?;
+            }
+            Record::PromptOutcome(r) => {
+                let reps = match r.outcome {
+                    super::Outcome::DoneVerified { reps } => Some(i64::from(reps)),
+                    _ => None,
+                };
+                tx.prepare_cached(
+                    "INSERT INTO prompt_outcomes (session_id, t, prompt_id, outcome, reps) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![session, r.t_unix, r.prompt_id as i64, r.outcome.kind(), reps])?;
+            }
+            Record::Calibration(r) => {
+                tx.prepare_cached(
+                    "INSERT INTO calibrations (session_id, t, view, profile_toml) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![session, r.t_unix, r.view.as_ref().map(enum_name), r.profile_toml])?;
+            }
+            Record::Pause(r) => {
+                tx.prepare_cached("INSERT INTO pauses (session_id, t, kind) VALUES (?1, ?2, ?3)")?
+                    .execute(params![session, r.t_unix, r.kind.kind()])?;
+            }
+        }
+    }
+    // The session's end: the explicit end at close, else the latest record
+    // committed so far (so a crashed session still has a sensible end).
+    match end {
+        Some(t) => tx.execute(
+            "UPDATE sessions SET ended = ?2 WHERE id = ?1",
+            params![session, t],
+        )?,
+        None if last.is_finite() => tx.execute(
+            "UPDATE sessions SET ended = MAX(COALESCE(ended, started), ?2) WHERE id = ?1",
+            params![session, last],
+        )?,
+        None => 0,
+    };
+    tx.commit()?;
+    Ok(levels)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::{Pause, PauseKind, Sample};
+    use crate::posture::{State, Verdict};
+
+    #[test]
+    fn a_stalled_disk_drops_samples_but_keeps_room_for_events() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite3");
+        let options = RecorderOptions {
+            commit_interval: Duration::from_millis(1),
+            capacity: 10,
+        };
+        let rec = Recorder::open(&path, 0.0, options).unwrap();
+        // Another process holds the write lock: the writer's next commit
+        // waits (up to the busy timeout) and the channel fills up.
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        rec.record(Sample::new(0.0, State::Good, Verdict::Good));
+        std::thread::sleep(Duration::from_millis(100));
+        for i in 1..100 {
+            rec.record(Sample::new(i as f64, State::Good, Verdict::Good));
+        }
+        let st = rec.stats();
+        assert!(st.dropped_samples >= 90, "{st:?}");
+        // Events still fit after the samples hit their half.
+        for i in 0..4 {
+            rec.record(Pause {
+                t_unix: 200.0 + i as f64,
+                kind: PauseKind::Paused,
+            });
+        }
+        assert_eq!(rec.stats().lost_records, 0);
+        other.execute_batch("COMMIT").unwrap();
+        let stats = rec.close(300.0).unwrap();
+        assert_eq!((stats.lost_records, stats.failed_batches), (0, 0));
+        let log = History::open_existing(&path)
+            .unwrap()
+            .load(0.0, 1e9)
+            .unwrap();
+        assert_eq!(log.pauses.len(), 4);
+        assert_eq!(
+            log.samples.len() as u64,
+            100 - stats.dropped_samples,
+            "{stats:?}"
+        );
+    }
+
+    #[test]
+    fn for_monitor_follows_the_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite3");
+        assert!(
+            Recorder::for_monitor(Some(&path), true, 0.0)
+                .unwrap()
+                .is_none()
+        );
+        assert!(!path.exists());
+        let rec = Recorder::for_monitor(Some(&path), false, 0.0)
+            .unwrap()
+            .unwrap();
+        rec.close(1.0).unwrap();
+        assert!(path.exists());
+    }
+
+    #[test]
+    fn non_finite_times_are_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let rec = Recorder::open(
+            &dir.path().join("h.sqlite3"),
+            0.0,
+            RecorderOptions::default(),
+        )
+        .unwrap();
+        rec.record(Sample::new(f64::NAN, State::Good, Verdict::Good));
+        rec.record(Pause {
+            t_unix: f64::INFINITY,
+            kind: PauseKind::Paused,
+        });
+        rec.record(Sample::new(1.0, State::Good, Verdict::Good));
+        let st = rec.close(2.0).unwrap();
+        assert_eq!((st.written, st.dropped_samples, st.lost_records), (1, 1, 1));
+    }
+
+    #[test]
+    fn flush_commits_before_the_interval() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite3");
+        let options = RecorderOptions {
+            commit_interval: Duration::from_secs(3600),
+            ..RecorderOptions::default()
+        };
+        let rec = Recorder::open(&path, 0.0, options).unwrap();
+        rec.record(Sample::new(1.0, State::Good, Verdict::Good));
+        rec.flush().unwrap();
+        // A second connection sees it while the recorder is still open.
+        let log = History::open_existing(&path)
+            .unwrap()
+            .load(0.0, 10.0)
+            .unwrap();
+        assert_eq!(log.samples.len(), 1);
+        assert_eq!(log.sessions[0].ended, Some(1.0));
+        drop(rec);
+    }
+
+    #[test]
+    fn drop_without_close_still_writes_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite3");
+        {
+            let rec = Recorder::open(&path, 0.0, RecorderOptions::default()).unwrap();
+            for i in 0..50 {
+                rec.record(Sample::new(i as f64, State::Good, Verdict::Good));
+            }
+        }
+        let log = History::open_existing(&path)
+            .unwrap()
+            .load(0.0, 100.0)
+            .unwrap();
+        assert_eq!(log.samples.len(), 50);
+        assert_eq!(log.sessions[0].ended, Some(49.0));
+    }
+}

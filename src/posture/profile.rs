@@ -1,0 +1,330 @@
+//! The calibration profile: the user's upright baseline, as a TOML file.
+//!
+//! ```toml
+//! version = 1
+//! view = "side"
+//! frames = 20
+//! created_unix = 1732190000.0
+//!
+//! [baseline]
+//! body_yaw_deg = 84.3
+//! cva_deg = 65.4
+//! ...
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::metrics::{Measurement, Metrics};
+use super::{PostureError, View};
+
+/// The profile format this build writes and reads.
+pub const PROFILE_VERSION: u32 = 1;
+
+/// Fewest usable frames a calibration accepts. Three is the least for which a
+/// median rejects one odd frame; the camera calibration records many more.
+pub const MIN_CALIBRATION_FRAMES: usize = 3;
+
+/// The user's upright baseline.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    /// Profile format version ([`PROFILE_VERSION`]).
+    pub version: u32,
+    /// The view the baseline was taken in; judging uses this view's rules.
+    pub view: View,
+    /// How many frames the baseline is the median of.
+    pub frames: usize,
+    /// When the profile was made, seconds since the Unix epoch.
+    pub created_unix: f64,
+    /// Median of each metric over the calibration frames.
+    pub baseline: Metrics,
+}
+
+/// The metric a view's judgement cannot do without.
+fn key_metric(view: View, m: &Metrics) -> Option<f64> {
+    match view {
+        View::Side => m.cva_deg,
+        View::Front | View::Oblique => m.ear_height_ratio,
+    }
+}
+
+/// Median of the finite values; `None` when there are none.
+pub fn median(values: &mut [f64]) -> Option<f64> {
+    if values.iter().any(|v| !v.is_finite()) || values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    Some(if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    })
+}
+
+impl Profile {
+    /// Builds a profile from measurements of the user sitting upright.
+    ///
+    /// The view is the one most of the usable frames show (a frame is usable
+    /// when the metric its view's judgement needs was measured: the CVA side
+    /// on, the ear height from the front); each baseline metric is the median
+    /// over those frames. Refuses fewer than [`MIN_CALIBRATION_FRAMES`]
+    /// usable frames.
+    pub fn calibrate(
+        measurements: &[Measurement],
+        created_unix: f64,
+    ) -> Result<Profile, PostureError> {
+        let mut by_view: BTreeMap<u8, (View, Vec<&Measurement>)> = BTreeMap::new();
+        for m in measurements {
+            if key_metric(m.view, &m.metrics).is_some() {
+                let key = match m.view {
+                    View::Front => 0,
+                    View::Side => 1,
+                    View::Oblique => 2,
+                };
+                by_view.entry(key).or_insert((m.view, Vec::new())).1.push(m);
+            }
+        }
+        // Most frames wins; ties go to front, then side (the BTreeMap order).
+        let best = by_view
+            .into_values()
+            .reduce(|a, b| if b.1.len() > a.1.len() { b } else { a });
+        let (view, frames) = match best {
+            Some((v, f)) if f.len() >= MIN_CALIBRATION_FRAMES => (v, f),
+            other => {
+                return Err(PostureError::TooFewFrames {
+                    got: other.map_or(0, |(_, f)| f.len()),
+                    total: measurements.len(),
+                    need: MIN_CALIBRATION_FRAMES,
+                });
+            }
+        };
+        let columns: Vec<Vec<Option<f64>>> = frames.iter().map(|m| m.metrics.values()).collect();
+        let medians: Vec<Option<f64>> = (0..Metrics::NAMES.len())
+            .map(|i| {
+                let mut vals: Vec<f64> = columns.iter().filter_map(|c| c[i]).collect();
+                // A metric seen in under half the frames is not a baseline.
+                if vals.len() * 2 < frames.len() {
+                    None
+                } else {
+                    median(&mut vals)
+                }
+            })
+            .collect();
+        Ok(Profile {
+            version: PROFILE_VERSION,
+            view,
+            frames: frames.len(),
+            created_unix: if created_unix.is_finite() {
+                created_unix
+            } else {
+                0.0
+            },
+            baseline: Metrics::from_values(&medians),
+        })
+    }
+
+    /// The baseline in a line of words, for `hunch calibrate` to print,
+    /// e.g. `side view, 20 frames: CVA 65.4 deg, trunk lean -3.0 deg, head
+    /// pitch 21.5 deg`.
+    pub fn summary(&self) -> String {
+        let b = &self.baseline;
+        let parts: Vec<String> = [
+            ("CVA", b.cva_deg, "deg"),
+            ("trunk lean", b.trunk_lean_deg, "deg"),
+            (
+                "ear height",
+                b.ear_height_ratio.map(|v| v * 100.0),
+                "% of shoulder width",
+            ),
+            (
+                "head width",
+                b.head_width_ratio.map(|v| v * 100.0),
+                "% of shoulder width",
+            ),
+            ("head pitch", b.head_pitch_deg, "deg"),
+        ]
+        .iter()
+        .filter_map(|(name, v, unit)| v.map(|v| format!("{name} {v:.1} {unit}")))
+        .collect();
+        let view = match self.view {
+            View::Front => "front",
+            View::Side => "side",
+            View::Oblique => "oblique",
+        };
+        format!("{view} view, {} frames: {}", self.frames, parts.join(", "))
+    }
+
+    /// Reads a profile written by [`Profile::save`].
+    pub fn load(path: &Path) -> Result<Profile, PostureError> {
+        let text = std::fs::read_to_string(path).map_err(|source| PostureError::ProfileRead {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let p: Profile = toml::from_str(&text).map_err(|e| PostureError::ProfileParse {
+            path: path.to_path_buf(),
+            message: e.message().to_string(),
+        })?;
+        if p.version > PROFILE_VERSION {
+            return Err(PostureError::ProfileVersion {
+                path: path.to_path_buf(),
+                found: p.version,
+            });
+        }
+        if key_metric(p.view, &p.baseline).is_none_or(|v| !v.is_finite()) {
+            return Err(PostureError::ProfileParse {
+                path: path.to_path_buf(),
+                message: format!("it has no baseline for its {:?} view", p.view),
+            });
+        }
+        Ok(p)
+    }
+
+    /// Writes the profile atomically: into a temporary file beside `path`,
+    /// then renamed over it. Creates the parent folders.
+    pub fn save(&self, path: &Path) -> Result<(), PostureError> {
+        let write_err = |source| PostureError::ProfileWrite {
+            path: path.to_path_buf(),
+            source,
+        };
+        let text = toml::to_string(self).map_err(|e| PostureError::ProfileWrite {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(e),
+        })?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(write_err)?;
+        }
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(format!(".tmp{}", std::process::id()));
+        let tmp = PathBuf::from(tmp);
+        let result = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path));
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result.map_err(write_err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::posture::measure;
+    use crate::posture::metrics::tests::{front_pose, side_pose};
+
+    #[test]
+    fn median_of_odd_and_even_counts() {
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), Some(2.5));
+        assert_eq!(median(&mut []), None);
+        assert_eq!(median(&mut [1.0, f64::NAN]), None);
+    }
+
+    #[test]
+    fn calibration_takes_the_median_and_the_view() {
+        let ms: Vec<_> = [64.0, 66.0, 90.0, 65.0]
+            .iter()
+            .map(|&c| measure(&side_pose(c, 0.0, 20.0), None))
+            .collect();
+        let p = Profile::calibrate(&ms, 1.7e9).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(p.view, View::Side);
+        assert_eq!(p.frames, 4);
+        assert!((p.baseline.cva_deg.unwrap_or(0.0) - 65.5).abs() < 0.1);
+        assert_eq!(p.baseline.ear_height_ratio, None);
+        let summary = p.summary();
+        assert!(
+            summary.starts_with("side view, 4 frames: CVA 65."),
+            "{summary}"
+        );
+    }
+
+    #[test]
+    fn calibration_uses_the_majority_view() {
+        let mut ms: Vec<_> = (0..3)
+            .map(|_| measure(&front_pose(120.0, 0.04, 6.0), None))
+            .collect();
+        ms.push(measure(&side_pose(65.0, 0.0, 20.0), None));
+        let p = Profile::calibrate(&ms, 0.0).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((p.view, p.frames), (View::Front, 3));
+    }
+
+    #[test]
+    fn calibration_refuses_too_few_usable_frames() {
+        let mut bad = front_pose(120.0, 0.04, 6.0);
+        bad.landmarks[crate::landmarks::idx::LEFT_EAR].visibility = 0.0;
+        let ms = vec![
+            measure(&front_pose(120.0, 0.04, 6.0), None),
+            measure(&front_pose(121.0, 0.04, 6.0), None),
+            measure(&bad, None),
+        ];
+        let e = Profile::calibrate(&ms, 0.0).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                PostureError::TooFewFrames {
+                    got: 2,
+                    total: 3,
+                    need: 3
+                }
+            ),
+            "{e}"
+        );
+        assert!(e.to_string().contains("2 of 3"), "{e}");
+    }
+
+    #[test]
+    fn save_then_load_round_trips_and_creates_folders() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("a/b/profile.toml");
+        let ms: Vec<_> = (0..3)
+            .map(|_| measure(&front_pose(120.0, 0.04, 6.0), None))
+            .collect();
+        let p = Profile::calibrate(&ms, 1.5e9).unwrap_or_else(|e| panic!("{e}"));
+        p.save(&path).unwrap_or_else(|e| panic!("{e}"));
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(text.contains("view = \"front\""), "{text}");
+        assert!(text.contains("[baseline]"), "{text}");
+        assert_eq!(Profile::load(&path).ok(), Some(p));
+        // No temporary file is left behind.
+        let left: Vec<_> = std::fs::read_dir(dir.path().join("a/b"))
+            .map(|d| d.flatten().map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert_eq!(left.len(), 1, "{left:?}");
+    }
+
+    #[test]
+    fn load_errors_say_what_to_do_and_name_the_path() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let missing = dir.path().join("none.toml");
+        let e = Profile::load(&missing).unwrap_err().to_string();
+        assert!(
+            e.contains("hunch calibrate") && e.ends_with(&missing.display().to_string()),
+            "{e}"
+        );
+
+        let garbled = dir.path().join("bad.toml");
+        std::fs::write(&garbled, "view = 3").unwrap_or_default();
+        let e = Profile::load(&garbled).unwrap_err().to_string();
+        assert!(e.ends_with(&garbled.display().to_string()), "{e}");
+
+        let future = dir.path().join("future.toml");
+        std::fs::write(
+            &future,
+            "version = 9\nview = \"side\"\nframes = 3\ncreated_unix = 0.0\n[baseline]\ncva_deg = 60.0\n",
+        )
+        .unwrap_or_default();
+        assert!(matches!(
+            Profile::load(&future),
+            Err(PostureError::ProfileVersion { found: 9, .. })
+        ));
+
+        let empty = dir.path().join("empty.toml");
+        std::fs::write(
+            &empty,
+            "version = 1\nview = \"side\"\nframes = 3\ncreated_unix = 0.0\n[baseline]\n",
+        )
+        .unwrap_or_default();
+        assert!(Profile::load(&empty).is_err());
+    }
+}

@@ -1,0 +1,286 @@
+//! How often to run pose inference: the main lever on CPU use.
+//!
+//! Posture changes over seconds, not milliseconds, so the monitor runs
+//! inference at a low base rate (`--fps`), briefly faster while the state is
+//! changing (so a transition is confirmed quickly and the window follows the
+//! user) or while a stretch is being coached (to follow the movement), and
+//! slower while the user is away or hunch is snoozed. While paused there is
+//! no inference at all. Pure: the time is passed in.
+
+use crate::posture::State;
+
+/// The rates, in inferences per second.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RatePolicy {
+    /// The usual rate (`--fps`).
+    pub base_fps: f64,
+    /// While the state is changing or a stretch is coached.
+    pub fast_fps: f64,
+    /// While away or snoozed.
+    pub idle_fps: f64,
+    /// Seconds the fast rate lasts after the last sign of change.
+    pub fast_hold_s: f64,
+}
+
+/// Default `--fps`.
+pub const DEFAULT_FPS: f64 = 4.0;
+/// Highest `--fps` accepted.
+pub const MAX_FPS: f64 = 30.0;
+
+impl Default for RatePolicy {
+    fn default() -> Self {
+        RatePolicy::with_base(DEFAULT_FPS)
+    }
+}
+
+impl RatePolicy {
+    /// The policy for a base rate: fast is 2.5 x base (at least 10, at most
+    /// 30), idle is a quarter of base (at least 0.5, at most base), fast holds
+    /// for 3 s. A nonsensical base falls back to the default.
+    pub fn with_base(base_fps: f64) -> Self {
+        let base = if base_fps.is_finite() && base_fps > 0.0 {
+            base_fps.min(MAX_FPS)
+        } else {
+            DEFAULT_FPS
+        };
+        RatePolicy {
+            base_fps: base,
+            fast_fps: (base * 2.5).clamp(10.0_f64.min(MAX_FPS), MAX_FPS).max(base),
+            idle_fps: (base / 4.0).clamp(0.5_f64.min(base), base),
+            fast_hold_s: 3.0,
+        }
+    }
+
+    /// The rate for a situation; `None` while paused (no inference).
+    pub fn fps(&self, a: &Activity) -> Option<f64> {
+        if a.paused {
+            return None;
+        }
+        let rate = if a.coaching || a.changing {
+            self.fast_fps
+        } else if a.idle {
+            self.idle_fps
+        } else {
+            self.base_fps
+        };
+        Some(sane_rate(rate))
+    }
+}
+
+fn sane_rate(r: f64) -> f64 {
+    if r.is_finite() && r > 0.0 {
+        r.clamp(0.05, MAX_FPS)
+    } else {
+        DEFAULT_FPS
+    }
+}
+
+/// What the loop is doing, as far as the rate is concerned.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Activity {
+    /// The state changed recently, or the frames disagree with the state.
+    pub changing: bool,
+    /// A stretch is being coached.
+    pub coaching: bool,
+    /// Nobody there, or snoozed: check rarely.
+    pub idle: bool,
+    /// Paused: the camera is released, no inference.
+    pub paused: bool,
+}
+
+/// Tracks recent change and turns the policy into inference times.
+#[derive(Clone, Debug)]
+pub struct Scheduler {
+    policy: RatePolicy,
+    last_change_s: Option<f64>,
+}
+
+impl Scheduler {
+    pub fn new(policy: RatePolicy) -> Self {
+        Scheduler {
+            policy,
+            last_change_s: None,
+        }
+    }
+
+    pub fn policy(&self) -> &RatePolicy {
+        &self.policy
+    }
+
+    /// Tells the scheduler about a result at `now_s`: the state after it, and
+    /// whether that inference suggested a change (the state changed, or the
+    /// frame's verdict differs from the state, i.e. a transition is pending).
+    pub fn observe(&mut self, now_s: f64, suggests_change: bool) {
+        if suggests_change && now_s.is_finite() {
+            self.last_change_s = Some(now_s);
+        }
+    }
+
+    /// The activity for a state at `now_s`, with `coaching` from the coach.
+    pub fn activity(&self, now_s: f64, state: State, coaching: bool) -> Activity {
+        let changing = self
+            .last_change_s
+            .is_some_and(|t| now_s >= t && now_s - t < self.policy.fast_hold_s);
+        Activity {
+            changing,
+            coaching,
+            idle: matches!(state, State::Away | State::Snoozed),
+            paused: state == State::Paused,
+        }
+    }
+
+    /// When to run the next inference, given the start time of the last one
+    /// and the time now: one interval after the last, but never in the past
+    /// (a slow inference is not made up for with a burst). `None` while
+    /// paused.
+    pub fn next_inference_s(&self, last_s: f64, now_s: f64, activity: &Activity) -> Option<f64> {
+        let fps = self.policy.fps(activity)?;
+        let now = if now_s.is_finite() { now_s } else { 0.0 };
+        let last = if last_s.is_finite() {
+            last_s.min(now)
+        } else {
+            now
+        };
+        Some((last + 1.0 / fps).max(now))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn default_rates_are_low() {
+        let p = RatePolicy::default();
+        assert_eq!(p.base_fps, 4.0);
+        assert_eq!(p.fast_fps, 10.0);
+        assert_eq!(p.idle_fps, 1.0);
+        let calm = Activity::default();
+        assert_eq!(p.fps(&calm), Some(4.0));
+        assert_eq!(
+            p.fps(&Activity {
+                changing: true,
+                ..calm
+            }),
+            Some(10.0)
+        );
+        assert_eq!(
+            p.fps(&Activity {
+                coaching: true,
+                idle: true,
+                ..calm
+            }),
+            Some(10.0)
+        );
+        assert_eq!(p.fps(&Activity { idle: true, ..calm }), Some(1.0));
+        assert_eq!(
+            p.fps(&Activity {
+                paused: true,
+                coaching: true,
+                ..calm
+            }),
+            None
+        );
+    }
+
+    #[test]
+    fn change_speeds_up_for_the_hold_then_slows_down() {
+        let mut s = Scheduler::new(RatePolicy::default());
+        let a = s.activity(10.0, State::Good, false);
+        assert!(!a.changing);
+        assert_eq!(s.next_inference_s(10.0, 10.0, &a), Some(10.25));
+        s.observe(10.0, true);
+        let a = s.activity(10.1, State::Good, false);
+        assert!(a.changing);
+        assert_eq!(s.next_inference_s(10.0, 10.1, &a), Some(10.1));
+        assert_eq!(s.next_inference_s(10.05, 10.06, &a), Some(10.15));
+        s.observe(10.2, false);
+        let a = s.activity(13.5, State::ForwardHead, false);
+        assert!(!a.changing, "hold of 3 s is over");
+        let a = s.activity(13.5, State::Away, false);
+        assert!(a.idle);
+        assert_eq!(s.next_inference_s(13.5, 13.5, &a), Some(14.5));
+        assert_eq!(
+            s.next_inference_s(13.5, 13.5, &s.activity(13.5, State::Paused, false)),
+            None
+        );
+    }
+
+    #[test]
+    fn odd_bases_are_tamed() {
+        assert_eq!(RatePolicy::with_base(f64::NAN), RatePolicy::default());
+        assert_eq!(RatePolicy::with_base(-1.0), RatePolicy::default());
+        let slow = RatePolicy::with_base(0.2);
+        assert!(slow.idle_fps <= slow.base_fps && slow.base_fps <= slow.fast_fps);
+        let fast = RatePolicy::with_base(1000.0);
+        assert_eq!(fast.base_fps, MAX_FPS);
+        assert_eq!(fast.fast_fps, MAX_FPS);
+    }
+
+    fn any_state() -> impl Strategy<Value = State> {
+        prop::sample::select(vec![
+            State::Good,
+            State::ForwardHead,
+            State::RoundedShoulders,
+            State::Slouch,
+            State::LookingDown,
+            State::Uncertain,
+            State::Away,
+            State::Paused,
+            State::Snoozed,
+        ])
+    }
+
+    proptest! {
+        #[test]
+        fn next_time_is_never_past_and_never_too_far(
+            base in prop::num::f64::ANY,
+            last in -1e6f64..1e6, ahead in 0f64..100.0,
+            state in any_state(), coaching: bool, change_at in prop::option::of(-10f64..10.0),
+        ) {
+            let mut s = Scheduler::new(RatePolicy::with_base(base));
+            let now = last + ahead;
+            if let Some(c) = change_at { s.observe(now + c, true); }
+            let a = s.activity(now, state, coaching);
+            match s.next_inference_s(last, now, &a) {
+                None => prop_assert_eq!(state, State::Paused),
+                Some(t) => {
+                    prop_assert!(t.is_finite());
+                    prop_assert!(t >= now);
+                    // At most one slowest interval (20 s at the 0.05 fps floor) ahead.
+                    prop_assert!(t <= now + 20.0 + 1e-9, "t={} now={} last={}", t, now, last);
+                    let fps = s.policy().fps(&a).unwrap();
+                    prop_assert!(t <= now.max(last + 1.0 / fps) + 1e-9);
+                }
+            }
+        }
+
+        #[test]
+        fn default_policy_checks_at_least_every_second(
+            last in -1e3f64..1e3, ahead in 0f64..10.0, state in any_state(), coaching: bool,
+        ) {
+            let s = Scheduler::new(RatePolicy::default());
+            let now = last + ahead;
+            if let Some(t) = s.next_inference_s(last, now, &s.activity(now, state, coaching)) {
+                prop_assert!(t - now <= 1.0 + 1e-9);
+            }
+        }
+
+        #[test]
+        fn rates_are_ordered(base in 0.01f64..100.0) {
+            let p = RatePolicy::with_base(base);
+            prop_assert!(p.idle_fps > 0.0);
+            prop_assert!(p.idle_fps <= p.base_fps);
+            prop_assert!(p.base_fps <= p.fast_fps);
+            prop_assert!(p.fast_fps <= MAX_FPS);
+        }
+
+        #[test]
+        fn non_finite_times_do_not_leak(last in prop::num::f64::ANY, now in prop::num::f64::ANY) {
+            let s = Scheduler::new(RatePolicy::default());
+            let t = s.next_inference_s(last, now, &Activity::default()).unwrap();
+            prop_assert!(t.is_finite());
+        }
+    }
+}
