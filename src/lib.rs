@@ -44,6 +44,7 @@ pub mod landmarks;
 pub mod models;
 pub mod notify;
 pub mod paths;
+pub mod pose;
 pub mod posture;
 pub mod render;
 pub mod report;
