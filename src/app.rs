@@ -7,9 +7,8 @@ use anyhow::Context;
 
 use crate::cli::{BenchWhat, Cli, Command, HistoryAction, HistoryCmd, ReportArgs};
 use crate::history::History;
-use crate::models::{self, ModelChoice};
 use crate::report;
-use crate::{capture, config, cpubench, runtime};
+use crate::{capture, config, cpubench};
 
 /// Sets up logging to stderr: warnings by default, more with `-v`; `RUST_LOG` wins.
 pub fn init_logging(verbose: u8) {
@@ -30,17 +29,15 @@ pub fn init_logging(verbose: u8) {
 /// Runs the command the flags ask for.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        None => monitor(&cli),
+        None => crate::monitor::run(&cli),
         Some(Command::Cameras) => cameras(),
         Some(Command::Config) => show_config(),
         Some(Command::Bench(b)) if b.what == BenchWhat::Cpu => cpubench::run(&cli, b),
         Some(Command::Stretches) => list_stretches(),
         Some(Command::Report(args)) => report(args, cli.monitor.history.as_deref()),
         Some(Command::History(cmd)) => history(cmd, cli.monitor.history.as_deref()),
-        Some(Command::Analyze(_))
-        | Some(Command::Calibrate(_))
-        | Some(Command::Stretch(_))
-        | Some(Command::Bench(_)) => {
+        Some(Command::Stretch(args)) => crate::monitor::run_stretch(&cli, args),
+        Some(Command::Analyze(_)) | Some(Command::Calibrate(_)) | Some(Command::Bench(_)) => {
             anyhow::bail!("this command is not available in this build yet")
         }
     }
@@ -57,26 +54,6 @@ fn list_stretches() -> anyhow::Result<ExitCode> {
         }
         _ => Ok(ExitCode::SUCCESS),
     }
-}
-
-/// Loads ONNX Runtime and checks that the detector and landmark models are
-/// present, intact and accepted by it.
-pub fn check_models(
-    ort_lib: Option<&Path>,
-    models_dir: Option<&Path>,
-    choice: ModelChoice,
-) -> anyhow::Result<()> {
-    let rt = runtime::init(ort_lib)?;
-    let dirs = models::search_dirs(models_dir);
-    for name in [models::DETECTOR, choice.landmark_model()] {
-        let bytes = models::load(name, &dirs)?;
-        ort::session::Session::builder(&rt.env)
-            .and_then(|mut b| b.commit_from_memory(&bytes))
-            .with_context(|| {
-                format!("ONNX Runtime refused model {name}; rerun models/convert.sh")
-            })?;
-    }
-    Ok(())
 }
 
 /// `hunch cameras`: every camera with its index, name and formats.
@@ -96,21 +73,6 @@ fn show_config() -> anyhow::Result<ExitCode> {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(ExitCode::SUCCESS),
     }
-}
-
-fn monitor(cli: &Cli) -> anyhow::Result<ExitCode> {
-    let choice = cli.common.model.unwrap_or(ModelChoice::Full);
-    check_models(
-        cli.common.ort_lib.as_deref(),
-        cli.common.models.as_deref(),
-        choice,
-    )?;
-    if cli.monitor.input.is_none() && !any_camera() {
-        anyhow::bail!(
-            "no camera found (no /dev/video* device); to watch a recording instead, run: hunch --input FILE"
-        );
-    }
-    anyhow::bail!("live monitoring is not available in this build yet")
 }
 
 /// Reads the clock once, for the commands that report "up to now".
@@ -199,13 +161,4 @@ fn history(cmd: &HistoryCmd, top_level_history: Option<&Path>) -> anyhow::Result
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-fn any_camera() -> bool {
-    std::fs::read_dir("/dev")
-        .map(|d| {
-            d.flatten()
-                .any(|e| e.file_name().to_string_lossy().starts_with("video"))
-        })
-        .unwrap_or(false)
 }

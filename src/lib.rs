@@ -42,6 +42,7 @@ pub mod history;
 pub mod hooks;
 pub mod landmarks;
 pub mod models;
+pub mod monitor;
 pub mod notify;
 pub mod paths;
 pub mod pose;
