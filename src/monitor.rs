@@ -898,13 +898,16 @@ pub fn gauge(label: &str, r: &posture::Reading, worse_when_lower: bool) -> Gauge
         posture::Unit::Pct => "%",
         posture::Unit::Cm => " cm",
     };
-    let base = r.baseline.unwrap_or(r.enter);
-    let span = (r.enter - base).abs().max(1.0) * 2.5;
-    let (min, max) = if worse_when_lower {
-        (base + span, r.enter.min(base) - span)
-    } else {
-        (base.min(r.enter) - span * 0.4, base.max(r.enter) + span)
+    // A scale wide enough to show the baseline, the limit and room past it.
+    let typical = match r.unit {
+        posture::Unit::Deg => 15.0,
+        posture::Unit::Pct => 25.0,
+        posture::Unit::Cm => 8.0,
     };
+    let good_side = if worse_when_lower { 1.0 } else { -1.0 };
+    let base = r.baseline.unwrap_or(r.enter + good_side * typical * 0.6);
+    let pad = ((r.enter - base).abs() * 1.5).max(typical * 0.5);
+    let (min, max) = (base.min(r.enter) - pad, base.max(r.enter) + pad);
     Gauge {
         label: label.to_string(),
         value: r.value as f32,
@@ -1118,4 +1121,51 @@ pub fn run_stretch(cli: &Cli, args: &StretchArgs) -> anyhow::Result<ExitCode> {
     }
     println!("{}", summary_card(stretch, &result).lines.join("; "));
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::posture::{Reading, Unit};
+
+    #[test]
+    fn gauge_scale_holds_baseline_and_limit_in_order() {
+        for (r, lower) in [
+            (
+                Reading {
+                    value: 35.0,
+                    baseline: None,
+                    enter: 50.0,
+                    exit: 53.0,
+                    unit: Unit::Deg,
+                },
+                true,
+            ),
+            (
+                Reading {
+                    value: -20.0,
+                    baseline: Some(0.0),
+                    enter: 15.0,
+                    exit: 10.0,
+                    unit: Unit::Pct,
+                },
+                false,
+            ),
+        ] {
+            let g = gauge("x", &r, lower);
+            assert!(g.min < g.max);
+            let t = g.threshold.unwrap();
+            assert!(g.min < t && t < g.max);
+            if let Some(b) = g.baseline {
+                assert!(g.min < b && b < g.max);
+            }
+        }
+    }
+
+    #[test]
+    fn away_matches_no_person_and_looking_down_its_own_verdict() {
+        assert!(verdict_matches(Verdict::NoPerson, State::Away));
+        assert!(verdict_matches(Verdict::LookingDown, State::LookingDown));
+        assert!(!verdict_matches(Verdict::ForwardHead, State::Good));
+    }
 }
