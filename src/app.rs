@@ -37,7 +37,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Report(args)) => report(args, cli.monitor.history.as_deref()),
         Some(Command::History(cmd)) => history(cmd, cli.monitor.history.as_deref()),
         Some(Command::Stretch(args)) => crate::monitor::run_stretch(&cli, args),
-        Some(Command::Analyze(_)) | Some(Command::Calibrate(_)) | Some(Command::Bench(_)) => {
+        Some(Command::Calibrate(args)) => crate::calibrate::run(&cli, args),
+        Some(Command::Analyze(_)) | Some(Command::Bench(_)) => {
             anyhow::bail!("this command is not available in this build yet")
         }
     }

@@ -31,6 +31,7 @@
 //! - [`app`]: dispatches each command to its stage.
 
 pub mod app;
+pub mod calibrate;
 pub mod capture;
 pub mod cli;
 pub mod coach;
