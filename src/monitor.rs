@@ -188,20 +188,14 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let profile = load_profile(cli)?;
     let profile_path = profile_path(cli)?;
     // Models and ONNX Runtime first: their errors say how to fix the install.
-    let mut estimator = PoseEstimator::new(&pose_config(cli))?;
-    let mut source = capture::open_source(&settings.source)?;
-    let mut window = if settings.no_window {
-        None
-    } else {
-        Some(Window::open("hunch", WINDOW_SIZE.0, WINDOW_SIZE.1)?)
-    };
-    let stop = crate::shutdown::stop_flag()?;
-    let start_unix = unix_now();
-    let history = Recorder::for_monitor(
-        cli.monitor.history.as_deref(),
-        cli.monitor.no_history,
+    let Live {
+        mut estimator,
+        mut source,
+        mut window,
+        stop,
         start_unix,
-    )?;
+        history,
+    } = Live::open(cli, &settings, settings.no_window, "hunch")?;
     let events = settings
         .events
         .as_deref()
@@ -255,6 +249,67 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     source.release();
     result?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What both live commands open, in the order whose errors help most:
+/// models and ONNX Runtime, the source, the window, then the history.
+struct Live {
+    estimator: PoseEstimator,
+    source: Box<dyn FrameSource>,
+    window: Option<Window>,
+    stop: std::sync::Arc<AtomicBool>,
+    start_unix: f64,
+    history: Option<Recorder>,
+}
+
+impl Live {
+    fn open(
+        cli: &Cli,
+        settings: &MonitorSettings,
+        no_window: bool,
+        title: &str,
+    ) -> anyhow::Result<Live> {
+        let estimator = PoseEstimator::new(&pose_config(cli))?;
+        let source = capture::open_source(&settings.source)?;
+        let window = if no_window {
+            None
+        } else {
+            Some(Window::open(title, WINDOW_SIZE.0, WINDOW_SIZE.1)?)
+        };
+        let stop = crate::shutdown::stop_flag()?;
+        let start_unix = unix_now();
+        let history = Recorder::for_monitor(
+            cli.monitor.history.as_deref(),
+            cli.monitor.no_history,
+            start_unix,
+        )?;
+        Ok(Live {
+            estimator,
+            source,
+            window,
+            stop,
+            start_unix,
+            history,
+        })
+    }
+}
+
+/// A renderer when there is a window to draw in.
+fn renderer_for(window: Option<&Window>) -> anyhow::Result<Option<Renderer>> {
+    Ok(match window {
+        Some(_) => Some(Renderer::new()?),
+        None => None,
+    })
+}
+
+impl Pacer {
+    fn new(timing: Timing) -> Pacer {
+        Pacer {
+            timing,
+            started: Instant::now(),
+            first_t: None,
+        }
+    }
 }
 
 /// Paces the loop against the wall clock for sources that need it.
@@ -311,22 +366,14 @@ impl Monitor {
         mut window: Option<&mut Window>,
         stop: &AtomicBool,
     ) -> anyhow::Result<()> {
-        let mut renderer = if window.is_some() {
-            Some(Renderer::new()?)
-        } else {
-            None
-        };
+        let mut renderer = renderer_for(window.as_deref())?;
         let mut canvas = RgbImage::new(0, 0);
         let mut frame = Frame {
             image: RgbImage::new(0, 0),
             time_s: 0.0,
             index: 0,
         };
-        let mut pacer = Pacer {
-            timing: source.timing(),
-            started: Instant::now(),
-            first_t: None,
-        };
+        let mut pacer = Pacer::new(source.timing());
         let mut backoff = Backoff::new(1.0, 30.0);
         let mut camera_lost = false;
         let mut keys = Vec::new();
@@ -984,37 +1031,19 @@ pub fn run_stretch(cli: &Cli, args: &StretchArgs) -> anyhow::Result<ExitCode> {
         settings.source.input = args.input.clone();
     }
     let no_window = args.no_window || settings.no_window;
-    let mut estimator = PoseEstimator::new(&pose_config(cli))?;
-    let mut source = capture::open_source(&settings.source)?;
-    let mut window = if no_window {
-        None
-    } else {
-        Some(Window::open(
-            "hunch: stretch",
-            WINDOW_SIZE.0,
-            WINDOW_SIZE.1,
-        )?)
-    };
-    let mut renderer = if window.is_some() {
-        Some(Renderer::new()?)
-    } else {
-        None
-    };
-    let stop = crate::shutdown::stop_flag()?;
-    let start_unix = unix_now();
-    let history = Recorder::for_monitor(
-        cli.monitor.history.as_deref(),
-        cli.monitor.no_history,
+    let Live {
+        mut estimator,
+        mut source,
+        mut window,
+        stop,
         start_unix,
-    )?;
+        history,
+    } = Live::open(cli, &settings, no_window, "hunch: stretch")?;
+    let mut renderer = renderer_for(window.as_ref())?;
     let mut status_line = no_window.then(StatusLine::stderr);
     let mut canvas = RgbImage::new(0, 0);
     let mut coach: Option<Coach> = None;
-    let mut pacer = Pacer {
-        timing: source.timing(),
-        started: Instant::now(),
-        first_t: None,
-    };
+    let mut pacer = Pacer::new(source.timing());
     let mut keys = Vec::new();
     let mut next_t = 0.0;
     let step = 1.0 / settings.rate.fast_fps.max(1.0);
