@@ -1090,6 +1090,10 @@ pub fn run_stretch(cli: &Cli, args: &StretchArgs) -> anyhow::Result<ExitCode> {
         let status = c.update(t, pose.as_ref());
         if status.phase == Phase::Finished {
             result = Some(c.result());
+        } else if no_window && status.time_remaining_s == Some(0.0) {
+            // Headless, nobody can press d: a timer that ran out is done
+            // (and recorded as not verified by the camera).
+            result = Some(c.mark_done(t));
         }
         if let Some(line) = &mut status_line {
             let text = match (
@@ -1135,6 +1139,8 @@ pub fn run_stretch(cli: &Cli, args: &StretchArgs) -> anyhow::Result<ExitCode> {
         line.finish();
     }
     if let Some(h) = history {
+        // Wall-clock times: a recording may have been played faster than life.
+        let end_unix = unix_now();
         h.record(history::Prompt {
             t_unix: start_unix,
             prompt_id: 1,
@@ -1142,11 +1148,11 @@ pub fn run_stretch(cli: &Cli, args: &StretchArgs) -> anyhow::Result<ExitCode> {
             reason: "started with `hunch stretch`".into(),
         });
         h.record(history::PromptOutcome {
-            t_unix: start_unix + last_t,
+            t_unix: end_unix,
             prompt_id: 1,
             outcome: result.history_outcome(),
         });
-        h.close(start_unix + last_t)?;
+        h.close(end_unix)?;
     }
     println!("{}", summary_card(stretch, &result).lines.join("; "));
     Ok(ExitCode::SUCCESS)
