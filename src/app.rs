@@ -5,11 +5,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::cli::{BenchWhat, Cli, Command, HistoryAction, HistoryCmd, ReportArgs};
+use crate::cli::{BenchArgs, BenchWhat, Cli, Command, HistoryAction, HistoryCmd, ReportArgs};
 use crate::history::History;
 use crate::models::{self, ModelChoice};
 use crate::report;
-use crate::{capture, config, cpubench, runtime};
+use crate::{analyze, capture, config, cpubench, pose, runtime};
 
 /// Sets up logging to stderr: warnings by default, more with `-v`; `RUST_LOG` wins.
 pub fn init_logging(verbose: u8) {
@@ -34,13 +34,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Cameras) => cameras(),
         Some(Command::Config) => show_config(),
         Some(Command::Bench(b)) if b.what == BenchWhat::Cpu => cpubench::run(&cli, b),
+        Some(Command::Bench(b)) => bench_pipeline(&cli, b),
+        Some(Command::Analyze(args)) => analyze::run(&cli, args),
         Some(Command::Report(args)) => report(args, cli.monitor.history.as_deref()),
         Some(Command::History(cmd)) => history(cmd, cli.monitor.history.as_deref()),
-        Some(Command::Analyze(_))
-        | Some(Command::Calibrate(_))
-        | Some(Command::Stretches)
-        | Some(Command::Stretch(_))
-        | Some(Command::Bench(_)) => {
+        Some(Command::Calibrate(_)) | Some(Command::Stretches) | Some(Command::Stretch(_)) => {
             anyhow::bail!("this command is not available in this build yet")
         }
     }
@@ -98,6 +96,23 @@ fn monitor(cli: &Cli) -> anyhow::Result<ExitCode> {
         );
     }
     anyhow::bail!("live monitoring is not available in this build yet")
+}
+
+/// Timed passes per mode of `hunch bench pipeline`.
+const PIPELINE_REPS: usize = 3;
+
+/// `hunch bench pipeline`: per-frame pose pipeline time, video and still mode.
+fn bench_pipeline(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
+    let input = match &args.input {
+        Some(p) => p.clone(),
+        None => crate::testdata::shared_data_dir()
+            .map(|d| d.join("video/pose_squats.mp4"))
+            .filter(|p| p.is_file())
+            .context("no input to measure on: pass --input VIDEO (or a folder of images)")?,
+    };
+    let config = pose::PoseConfig::from_common(&cli.common);
+    pose::bench::run(&config, &input, PIPELINE_REPS)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Reads the clock once, for the commands that report "up to now".

@@ -28,6 +28,7 @@
 //! - [`report`]: `hunch report`'s summary, text, chart and CSV from the history.
 //! - [`app`]: dispatches each command to its stage.
 
+pub mod analyze;
 pub mod app;
 pub mod capture;
 pub mod cli;

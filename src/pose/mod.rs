@@ -27,9 +27,11 @@
 //! estimator, so the steady state allocates nothing frame-sized.
 
 pub mod anchors;
+pub mod bench;
 pub mod decode;
 pub mod detector;
 pub mod filter;
+pub mod prune;
 pub mod region;
 pub mod session;
 pub mod warp;
@@ -77,6 +79,18 @@ impl Default for PoseConfig {
             threads: 1,
             models_dir: None,
             ort_lib: None,
+        }
+    }
+}
+
+impl PoseConfig {
+    /// The pose settings the flags (and config file) ask for, defaults applied.
+    pub fn from_common(common: &crate::cli::CommonArgs) -> PoseConfig {
+        PoseConfig {
+            model: common.model.unwrap_or(DEFAULT_MODEL),
+            threads: common.threads.unwrap_or(1).max(1),
+            models_dir: common.models.clone(),
+            ort_lib: common.ort_lib.clone(),
         }
     }
 }
