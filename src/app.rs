@@ -5,10 +5,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::cli::{BenchWhat, Cli, Command, HistoryAction, HistoryCmd, ReportArgs};
+use crate::cli::{BenchArgs, BenchWhat, Cli, Command, HistoryAction, HistoryCmd, ReportArgs};
 use crate::history::History;
 use crate::report;
-use crate::{capture, config, cpubench};
+use crate::{analyze, capture, config, cpubench, pose};
 
 /// Sets up logging to stderr: warnings by default, more with `-v`; `RUST_LOG` wins.
 pub fn init_logging(verbose: u8) {
@@ -38,9 +38,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::History(cmd)) => history(cmd, cli.monitor.history.as_deref()),
         Some(Command::Stretch(args)) => crate::monitor::run_stretch(&cli, args),
         Some(Command::Calibrate(args)) => crate::calibrate::run(&cli, args),
-        Some(Command::Analyze(_)) | Some(Command::Bench(_)) => {
-            anyhow::bail!("this command is not available in this build yet")
-        }
+        Some(Command::Bench(b)) => bench_pipeline(&cli, b),
+        Some(Command::Analyze(args)) => analyze::run(&cli, args),
     }
 }
 
@@ -74,6 +73,23 @@ fn show_config() -> anyhow::Result<ExitCode> {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(ExitCode::SUCCESS),
     }
+}
+
+/// Timed passes per mode of `hunch bench pipeline`.
+const PIPELINE_REPS: usize = 3;
+
+/// `hunch bench pipeline`: per-frame pose pipeline time, video and still mode.
+fn bench_pipeline(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
+    let input = match &args.input {
+        Some(p) => p.clone(),
+        None => crate::testdata::shared_data_dir()
+            .map(|d| d.join("video/pose_squats.mp4"))
+            .filter(|p| p.is_file())
+            .context("no input to measure on: pass --input VIDEO (or a folder of images)")?,
+    };
+    let config = pose::PoseConfig::from_common(&cli.common);
+    pose::bench::run(&config, &input, PIPELINE_REPS)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Reads the clock once, for the commands that report "up to now".

@@ -30,6 +30,7 @@
 //! - [`report`]: `hunch report`'s summary, text, chart and CSV from the history.
 //! - [`app`]: dispatches each command to its stage.
 
+pub mod analyze;
 pub mod app;
 pub mod calibrate;
 pub mod capture;

@@ -128,3 +128,14 @@ fn full_model_matches_mediapipe() {
     assert_eq!(missed, 0, "MediaPipe found poses we did not");
     assert!(median <= 0.03, "median normalised error {median:.4} > 0.03");
 }
+
+/// The lite model is a different network than MediaPipe's default, so it is
+/// not held to the 0.03 median; it must still find every pose.
+#[test]
+fn lite_model_finds_every_pose_mediapipe_found() {
+    let Some((median, missed)) = report(ModelChoice::Lite) else {
+        return;
+    };
+    assert_eq!(missed, 0, "MediaPipe found poses the lite model did not");
+    assert!(median.is_finite());
+}

@@ -27,9 +27,11 @@
 //! estimator, so the steady state allocates nothing frame-sized.
 
 pub mod anchors;
+pub mod bench;
 pub mod decode;
 pub mod detector;
 pub mod filter;
+pub mod prune;
 pub mod region;
 pub mod session;
 pub mod warp;
@@ -77,6 +79,18 @@ impl Default for PoseConfig {
             threads: 1,
             models_dir: None,
             ort_lib: None,
+        }
+    }
+}
+
+impl PoseConfig {
+    /// The pose settings the flags (and config file) ask for, defaults applied.
+    pub fn from_common(common: &crate::cli::CommonArgs) -> PoseConfig {
+        PoseConfig {
+            model: common.model.unwrap_or(DEFAULT_MODEL),
+            threads: common.threads.unwrap_or(1).max(1),
+            models_dir: common.models.clone(),
+            ort_lib: common.ort_lib.clone(),
         }
     }
 }
@@ -138,13 +152,49 @@ pub enum PoseError {
     Warp(#[from] WarpError),
 }
 
+/// How the region the landmark model looked at was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegionSource {
+    /// From the previous video frame's landmarks (no detector run).
+    Tracking,
+    /// From the detector's full-body keypoints, as MediaPipe does.
+    Detection,
+    /// From the detector's upper-body keypoints (rescue).
+    UpperBody,
+    /// The whole frame (rescue when the detector found nobody).
+    WholeFrame,
+}
+
+/// Scale of the upper-body rescue region (MediaPipe's old upper-body
+/// pipeline used 1.5; on our photos 1.25 and 1.5 rescue the same frames and
+/// 1.5 agrees better with the full-body result).
+pub const UPPER_BODY_SCALE: f32 = 1.5;
+
 /// What one landmark-model run produced.
 #[derive(Clone, Copy, Debug)]
 struct LandmarkRun {
     roi: Roi,
+    source: RegionSource,
     presence: f32,
     crop: [CropLandmark; NUM_MODEL_LANDMARKS],
     world: [f32; NUM_MODEL_LANDMARKS * 3],
+}
+
+impl LandmarkRun {
+    /// The auxiliary alignment landmarks (33, 34) in frame pixels.
+    fn aux(&self) -> (Landmark, Landmark) {
+        (
+            decode::project(&self.crop[AUX_CENTER], &self.roi),
+            decode::project(&self.crop[AUX_SCALE], &self.roi),
+        )
+    }
+
+    /// The region the auxiliary landmarks give for the next look.
+    fn aux_region(&self) -> Roi {
+        let (a, b) = self.aux();
+        Roi::for_landmarks((a.x, a.y), (b.x, b.y))
+    }
 }
 
 /// Where the landmark model's heatmap output is laid out (H, W, C).
@@ -174,7 +224,7 @@ pub struct PoseEstimator {
     smoother: PoseSmoother,
     timings: StageTimings,
     last_detection: Option<Detection>,
-    last_region: Option<Roi>,
+    last_region: Option<(Roi, RegionSource)>,
 }
 
 impl PoseEstimator {
@@ -230,8 +280,9 @@ impl PoseEstimator {
         self.last_detection
     }
 
-    /// The region the landmark model looked at for the last pose found.
-    pub fn last_region(&self) -> Option<Roi> {
+    /// The region the landmark model looked at for the last pose found,
+    /// and how it was found.
+    pub fn last_region(&self) -> Option<(Roi, RegionSource)> {
         self.last_region
     }
 
@@ -262,7 +313,7 @@ impl PoseEstimator {
                     self.track_size = size;
                 }
                 let tracked = match self.track.take() {
-                    Some(roi) => Some(self.landmarks_in(image, roi)?)
+                    Some(roi) => Some(self.landmarks_in(image, roi, RegionSource::Tracking)?)
                         .filter(|r| r.presence >= PRESENCE_THRESHOLD),
                     None => None,
                 };
@@ -279,15 +330,14 @@ impl PoseEstimator {
         let Some(run) = found else {
             return Ok(None);
         };
-        self.last_region = Some(run.roi);
+        self.last_region = Some((run.roi, run.source));
         let mut landmarks = [Landmark::default(); NUM_LANDMARKS];
         for (lm, crop) in landmarks.iter_mut().zip(run.crop.iter()) {
             *lm = decode::project(crop, &run.roi);
         }
         let mut world = decode::project_world(&run.world, &run.roi);
         if let Mode::Video { t_s } = mode {
-            let a = decode::project(&run.crop[AUX_CENTER], &run.roi);
-            let b = decode::project(&run.crop[AUX_SCALE], &run.roi);
+            let (a, b) = run.aux();
             // MediaPipe measures speeds relative to the body size: the side
             // of the alignment square of the unsmoothed auxiliary points.
             let object_scale = 2.0 * (b.x - a.x).hypot(b.y - a.y);
@@ -306,20 +356,57 @@ impl PoseEstimator {
         }))
     }
 
-    /// Finds a person without tracking: detector first, then the whole frame.
+    /// Finds a person without tracking. In order, the first region whose
+    /// pose flag reaches [`PRESENCE_THRESHOLD`] wins:
+    ///
+    /// 1. the detector's full-body region (keypoints 0 -> 1), exactly as MediaPipe;
+    /// 2. the detector's upper-body region (keypoints 2 -> 3, scaled
+    ///    [`UPPER_BODY_SCALE`]): people slumped over a desk or seen close up
+    ///    are mostly upper body, and the full-body region can miss them;
+    /// 3. the whole frame (a centred square), when the detector found nobody.
+    ///
+    /// A rescue (2 or 3) is followed by one more landmark run on the region
+    /// its own auxiliary landmarks give (as tracking would), which brings the
+    /// crop back to the framing the model was trained on.
     fn find(&mut self, image: &RgbImage) -> Result<Option<LandmarkRun>, PoseError> {
         if let Some(det) = self.detect(image)? {
-            let roi = Roi::for_landmarks(det.keypoints[0], det.keypoints[1]);
-            if roi.is_usable() {
-                let run = self.landmarks_in(image, roi)?;
+            let full_body = Roi::for_landmarks(det.keypoints[0], det.keypoints[1]);
+            if full_body.is_usable() {
+                let run = self.landmarks_in(image, full_body, RegionSource::Detection)?;
                 if run.presence >= PRESENCE_THRESHOLD {
                     return Ok(Some(run));
                 }
             }
+            let upper_body = Roi::from_alignment_points(det.keypoints[2], det.keypoints[3])
+                .squared_and_scaled(UPPER_BODY_SCALE);
+            if upper_body.is_usable() {
+                let run = self.landmarks_in(image, upper_body, RegionSource::UpperBody)?;
+                if run.presence >= PRESENCE_THRESHOLD {
+                    return Ok(Some(self.reframe(image, run)?));
+                }
+            }
         }
-        let roi = Roi::whole_frame(image.width(), image.height());
-        let run = self.landmarks_in(image, roi)?;
-        Ok((run.presence >= PRESENCE_THRESHOLD).then_some(run))
+        let whole = Roi::whole_frame(image.width(), image.height());
+        let run = self.landmarks_in(image, whole, RegionSource::WholeFrame)?;
+        if run.presence < PRESENCE_THRESHOLD {
+            return Ok(None);
+        }
+        Ok(Some(self.reframe(image, run)?))
+    }
+
+    /// Runs the landmark model again on the region `run`'s auxiliary
+    /// landmarks give; keeps `run` if that loses the person.
+    fn reframe(&mut self, image: &RgbImage, run: LandmarkRun) -> Result<LandmarkRun, PoseError> {
+        let roi = run.aux_region();
+        if !roi.is_usable() {
+            return Ok(run);
+        }
+        let second = self.landmarks_in(image, roi, run.source)?;
+        Ok(if second.presence >= PRESENCE_THRESHOLD {
+            second
+        } else {
+            run
+        })
     }
 
     /// Runs the detector on the letterboxed frame; the best person, in frame pixels.
@@ -354,7 +441,12 @@ impl PoseEstimator {
     }
 
     /// Runs the landmark model on `roi`.
-    fn landmarks_in(&mut self, image: &RgbImage, roi: Roi) -> Result<LandmarkRun, PoseError> {
+    fn landmarks_in(
+        &mut self,
+        image: &RgbImage,
+        roi: Roi,
+        source: RegionSource,
+    ) -> Result<LandmarkRun, PoseError> {
         let start = Instant::now();
         warp::warp_to_tensor(
             image,
@@ -368,6 +460,7 @@ impl PoseEstimator {
         let run = self.landmarker.run(|outs| {
             let mut run = LandmarkRun {
                 roi,
+                source,
                 presence: 0.0,
                 crop: [CropLandmark::default(); NUM_MODEL_LANDMARKS],
                 world: [0.0; NUM_MODEL_LANDMARKS * 3],

@@ -3,8 +3,9 @@
 //! The session is created once; its input tensor and the outputs we read are
 //! allocated once and reused on every run (ONNX Runtime writes into the
 //! preallocated outputs), so inference allocates nothing frame-sized. Only
-//! the outputs asked for are computed: the landmark model's segmentation
-//! mask, which we never use, is not requested.
+//! the outputs asked for are computed: the graph is pruned to them before
+//! the session is made ([`prune`]), so the landmark model's segmentation
+//! mask, which we never use, costs nothing.
 
 use ort::session::builder::GraphOptimizationLevel;
 use ort::session::{HasSelectedOutputs, OutputSelector, RunOptions, Session};
@@ -13,7 +14,7 @@ use ort::value::Tensor;
 use crate::models::{self, ModelSpec};
 use crate::runtime::Runtime;
 
-use super::PoseError;
+use super::{PoseError, prune};
 
 /// A loaded model with its reusable input and output buffers.
 pub struct ModelSession {
@@ -62,10 +63,23 @@ impl ModelSession {
         let spec: &ModelSpec = models::spec(name)?;
         let bytes = models::load(name, dirs)?;
         let err = load_err(name);
+        let wanted: Vec<&str> = roles
+            .iter()
+            .map(|role| spec.output_for(role))
+            .collect::<Result<_, _>>()?;
+        // Drop the graph branches whose outputs we never read (the landmark
+        // models' segmentation mask is half their work).
+        let pruned = match prune::prune_outputs(&bytes, &wanted) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                tracing::warn!("running model {name} whole: cannot prune it ({e})");
+                None
+            }
+        };
         let session = Session::builder(&rt.env)
             .map_err(&err)
             .and_then(|b| configure(b, threads).map_err(&err))?
-            .commit_from_memory(&bytes)
+            .commit_from_memory(pruned.as_deref().unwrap_or(&bytes))
             .map_err(&err)?;
 
         let input_spec = spec.inputs.first().ok_or_else(|| {
@@ -83,8 +97,7 @@ impl ModelSession {
 
         let mut selector = OutputSelector::no_default();
         let mut outputs = Vec::new();
-        for role in roles {
-            let out_name = spec.output_for(role)?;
+        for out_name in wanted {
             let out_spec = spec
                 .outputs
                 .iter()
