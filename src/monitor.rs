@@ -59,12 +59,7 @@ fn unix_now() -> f64 {
 
 /// Pose estimator settings from the flags.
 pub fn pose_config(cli: &Cli) -> PoseConfig {
-    PoseConfig {
-        model: cli.common.model.unwrap_or(crate::pose::DEFAULT_MODEL),
-        threads: cli.common.threads.unwrap_or(1).max(1),
-        models_dir: cli.common.models.clone(),
-        ort_lib: cli.common.ort_lib.clone(),
-    }
+    PoseConfig::from_common(&cli.common)
 }
 
 /// The profile path from `--profile`, else the default one.
