@@ -461,7 +461,13 @@ impl Monitor {
                 .scheduler
                 .next_inference_s(t, t, &activity)
                 .unwrap_or(t + 1.0);
-            tracing::trace!(took_ms = started.elapsed().as_secs_f64() * 1000.0, "turn");
+            tracing::trace!(
+                t,
+                next_t,
+                changing = activity.changing,
+                took_ms = started.elapsed().as_secs_f64() * 1000.0,
+                "turn"
+            );
             self.present(
                 &mut window,
                 renderer.as_mut(),
