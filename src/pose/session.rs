@@ -43,15 +43,7 @@ fn configure(
         .with_inter_threads(1)?
         // A monitor idles between frames: spinning threads would burn that time.
         .with_intra_op_spinning(false)?
-        .with_inter_op_spinning(false)?
-        .with_config_entry(
-            "session.set_denormal_as_zero",
-            if std::env::var_os("DAZ").is_some() {
-                "1"
-            } else {
-                "0"
-            },
-        )?)
+        .with_inter_op_spinning(false)?)
 }
 
 fn numel(shape: &[i64]) -> usize {
