@@ -35,6 +35,10 @@ pub struct Stats {
     pub detector_runs: u64,
     /// Landmark model runs over one pass.
     pub landmark_runs: u64,
+    /// Mean per frame spent in the detector stage (timed passes).
+    pub detector_ms: f64,
+    /// Mean per frame spent in the landmark stage (timed passes).
+    pub landmarks_ms: f64,
 }
 
 /// Summarises per-frame times (seconds) into [`Stats`].
@@ -62,6 +66,8 @@ pub fn summarize(mode: &'static str, times_s: &[f64]) -> Stats {
         found: 0,
         detector_runs: 0,
         landmark_runs: 0,
+        detector_ms: 0.0,
+        landmarks_ms: 0.0,
     }
 }
 
@@ -104,6 +110,7 @@ pub fn time_mode(
     let video = mode_name == "video";
     let mut times = Vec::with_capacity(frames.len() * reps);
     let mut counts = (0, 0, 0);
+    let mut stage_s = (0.0, 0.0);
     // Pass 0 warms up (and counts); passes 1..=reps are timed.
     for pass in 0..=reps {
         estimator.reset();
@@ -124,6 +131,9 @@ pub fn time_mode(
                 counts.1 += u64::from(tm.detector_runs);
                 counts.2 += u64::from(tm.landmark_runs);
             } else {
+                let tm = estimator.last_timings();
+                stage_s.0 += tm.detector_s;
+                stage_s.1 += tm.landmarks_s;
                 times.push(elapsed);
             }
         }
@@ -132,13 +142,16 @@ pub fn time_mode(
     stats.found = counts.0;
     stats.detector_runs = counts.1;
     stats.landmark_runs = counts.2;
+    let n = times.len().max(1) as f64;
+    stats.detector_ms = stage_s.0 * 1000.0 / n;
+    stats.landmarks_ms = stage_s.1 * 1000.0 / n;
     Ok(stats)
 }
 
 /// One `key=value` line for a mode's stats.
 pub fn format_line(stats: &Stats, config: &PoseConfig, reps: usize) -> String {
     format!(
-        "pipeline mode={} model={} threads={} frames={} reps={} median_ms={:.3} mean_ms={:.3} p90_ms={:.3} found={} detector_runs={} landmark_runs={}",
+        "pipeline mode={} model={} threads={} frames={} reps={} median_ms={:.3} mean_ms={:.3} p90_ms={:.3} detector_ms={:.3} landmarks_ms={:.3} found={} detector_runs={} landmark_runs={}",
         stats.mode,
         format!("{:?}", config.model).to_lowercase(),
         config.threads,
@@ -147,6 +160,8 @@ pub fn format_line(stats: &Stats, config: &PoseConfig, reps: usize) -> String {
         stats.median_ms,
         stats.mean_ms,
         stats.p90_ms,
+        stats.detector_ms,
+        stats.landmarks_ms,
         stats.found,
         stats.detector_runs,
         stats.landmark_runs,

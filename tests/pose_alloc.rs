@@ -1,0 +1,84 @@
+//! The steady state allocates nothing frame-sized: after warm-up, a frame
+//! through the pose pipeline (still or video mode) makes no heap allocation
+//! of 16 KiB or more on the Rust side (model inputs and outputs are reused;
+//! ONNX Runtime keeps its own arena).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use hunch::pose::{Mode, PoseConfig, PoseEstimator};
+use image::{Rgb, RgbImage};
+
+struct Counting;
+
+static LARGE: AtomicUsize = AtomicUsize::new(0);
+static LARGEST: AtomicUsize = AtomicUsize::new(0);
+const LARGE_BYTES: usize = 16 * 1024;
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note(layout.size());
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note(layout.size());
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note(new_size);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+fn note(size: usize) {
+    if size >= LARGE_BYTES {
+        LARGE.fetch_add(1, Ordering::Relaxed);
+        LARGEST.fetch_max(size, Ordering::Relaxed);
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// A frame with a person when the shared data is there, else a plain one
+/// (which still runs the detector and the whole-frame fallback every time).
+fn frame() -> RgbImage {
+    hunch::testdata::shared_data_dir()
+        .and_then(|d| hunch::frame::load_image(&d.join("pose/pose.jpg")).ok())
+        .unwrap_or_else(|| RgbImage::from_pixel(640, 480, Rgb([90, 120, 150])))
+}
+
+#[test]
+fn steady_state_makes_no_frame_sized_allocations() {
+    let img = frame();
+    let mut est = PoseEstimator::new(&PoseConfig::default()).expect("pose estimator starts");
+    for (name, video) in [("still", false), ("video", true)] {
+        let mode = |i: usize| {
+            if video {
+                Mode::Video {
+                    t_s: i as f64 / 30.0,
+                }
+            } else {
+                Mode::Still
+            }
+        };
+        for i in 0..3 {
+            est.estimate(&img, mode(i)).unwrap();
+        }
+        LARGE.store(0, Ordering::Relaxed);
+        LARGEST.store(0, Ordering::Relaxed);
+        for i in 3..13 {
+            est.estimate(&img, mode(i)).unwrap();
+        }
+        assert_eq!(
+            LARGE.load(Ordering::Relaxed),
+            0,
+            "{name} mode allocated {} buffers of >= 16 KiB over 10 frames (largest {} bytes)",
+            LARGE.load(Ordering::Relaxed),
+            LARGEST.load(Ordering::Relaxed)
+        );
+    }
+}
