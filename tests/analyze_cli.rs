@@ -11,6 +11,17 @@ fn hunch() -> Command {
     Command::new(env!("CARGO_BIN_EXE_hunch"))
 }
 
+/// Runs hunch, asserts it succeeded, and returns its stdout's JSON lines.
+fn json_ok(cmd: &mut Command) -> Vec<Value> {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json_lines(&out.stdout)
+}
+
 fn json_lines(stdout: &[u8]) -> Vec<Value> {
     String::from_utf8_lossy(stdout)
         .lines()
@@ -26,18 +37,7 @@ fn stills_give_pose_view_metrics_and_verdict() {
     let ssb = data.join("posture/side-ssb");
     let good = ssb.join("SSB_STRAIGHT1.jpg");
     let bad = ssb.join("SSB_TECH_NECK1.jpg");
-    let out = hunch()
-        .args(["analyze", "--json"])
-        .arg(&good)
-        .arg(&bad)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lines = json_lines(&out.stdout);
+    let lines = json_ok(hunch().args(["analyze", "--json"]).arg(&good).arg(&bad));
     assert_eq!(lines.len(), 2);
     for (line, path, verdict) in [
         (&lines[0], &good, "good"),
@@ -93,17 +93,7 @@ fn a_photo_without_a_person_has_no_pose_and_says_so() {
     image::RgbImage::from_pixel(320, 240, image::Rgb([200, 200, 190]))
         .save(&blank)
         .unwrap();
-    let out = hunch()
-        .args(["analyze", "--json"])
-        .arg(&blank)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lines = json_lines(&out.stdout);
+    let lines = json_ok(hunch().args(["analyze", "--json"]).arg(&blank));
     assert!(lines[0]["pose"].is_null());
     assert_eq!(lines[0]["verdict"], "no_person");
 }
@@ -182,18 +172,12 @@ fn a_video_carries_state_machine_events_and_renders() {
     spec.fps = 5;
     clip::make_clip(&data, &spec, &path).unwrap();
     let render = dir.path().join("frames");
-    let out = hunch()
-        .args(["analyze", "--json", "--slouch-seconds", "8", "--render"])
-        .arg(&render)
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let lines = json_ok(
+        hunch()
+            .args(["analyze", "--json", "--slouch-seconds", "8", "--render"])
+            .arg(&render)
+            .arg(&path),
     );
-    let lines = json_lines(&out.stdout);
     assert!(lines.len() >= 150, "{} frames", lines.len());
     assert!(lines.iter().all(|l| l["state"].is_string()));
     let events: Vec<&Value> = lines
