@@ -31,6 +31,7 @@ use crate::cli::{AnalyzeArgs, Cli};
 use crate::frame::load_image;
 use crate::landmarks::Pose;
 use crate::pose::{Mode, PoseConfig, PoseEstimator, StageTimings};
+use crate::posture;
 
 /// The pose part of a frame's JSON line.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -83,6 +84,8 @@ pub struct AnalyzedFrame<'a> {
     pub image: &'a RgbImage,
     pub pose: Option<&'a Pose>,
     pub timings: StageTimings,
+    /// True for the frames of a video (judged over time), false for stills.
+    pub video: bool,
 }
 
 impl AnalyzedFrame<'_> {
@@ -183,6 +186,7 @@ fn analyze_still(
             image: &image,
             pose: pose.as_ref(),
             timings: estimator.last_timings(),
+            video: false,
         }),
         Err(e) => {
             fail(format!("{e}: {}", path.display()));
@@ -224,6 +228,7 @@ fn analyze_video(
                     image: &frame.image,
                     pose: pose.as_ref(),
                     timings: estimator.last_timings(),
+                    video: true,
                 });
                 if flow == Flow::Stop {
                     return Flow::Stop;
@@ -262,20 +267,36 @@ pub fn summary_line(f: &AnalyzedFrame) -> String {
 
 /// `hunch analyze`.
 pub fn run(cli: &Cli, args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
+    let mut judge = Judge::new(cli)?;
+    let mut render = match &args.render {
+        // As the window shows it: mirrored unless --no-mirror.
+        Some(dir) => Some(RenderTo::new(dir, !cli.monitor.no_mirror)?),
+        None => None,
+    };
     let mut estimator = PoseEstimator::new(&PoseConfig::from_common(&cli.common))?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut write_failed: Option<std::io::Error> = None;
+    let mut render_failed: Option<anyhow::Error> = None;
     let failed = analyze_inputs(
         &args.inputs,
         &mut estimator,
         |frame| {
+            let judged = judge.frame(frame);
+            if let Some(r) = &mut render
+                && let Err(e) = r.frame(frame, &judged)
+            {
+                render_failed = Some(e);
+                return Flow::Stop;
+            }
             let written = if args.json {
-                serde_json::to_writer(&mut out, &frame.record())
+                let mut record = frame.record();
+                judged.add_to(&mut record.extra);
+                serde_json::to_writer(&mut out, &record)
                     .map_err(std::io::Error::from)
                     .and_then(|()| writeln!(out))
             } else {
-                writeln!(out, "{}", summary_line(frame))
+                writeln!(out, "{} — {}", summary_line(frame), judged.words())
             };
             // Lines go out as they are made, so a long video shows progress.
             match written.and_then(|()| out.flush()) {
@@ -288,6 +309,9 @@ pub fn run(cli: &Cli, args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
         },
         |msg| eprintln!("hunch: {msg}"),
     );
+    if let Some(e) = render_failed {
+        return Err(e);
+    }
     match write_failed {
         // `hunch analyze ... | head` closing the pipe early is not a failure.
         Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
@@ -299,6 +323,197 @@ pub fn run(cli: &Cli, args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Posture judgement of analysed frames: the instant verdict of each frame
+/// and, over a video's frames, the state machine's events.
+struct Judge {
+    thresholds: posture::Thresholds,
+    state_cfg: posture::StateConfig,
+    profile: Option<posture::Profile>,
+    view: Option<posture::View>,
+    /// The video being judged over time, and its state machine.
+    stream: Option<(PathBuf, posture::StateMachine)>,
+}
+
+/// One frame's judgement.
+struct Judged {
+    assessment: posture::Assessment,
+    events: Vec<posture::Event>,
+    state: Option<posture::State>,
+    prompt_progress: f32,
+    state_seconds: f64,
+}
+
+impl Judge {
+    fn new(cli: &Cli) -> anyhow::Result<Judge> {
+        Ok(Judge {
+            thresholds: posture::Thresholds::from_args(&cli.common.posture)?,
+            state_cfg: posture::StateConfig::from_args(&cli.common.posture)?,
+            // Only an explicit --profile: a still analysis should not silently
+            // depend on whatever calibration the user last made.
+            profile: match &cli.common.posture.profile {
+                Some(_) => crate::monitor::load_profile(cli)?,
+                None => None,
+            },
+            view: posture::forced_view(cli.common.posture.view),
+            stream: None,
+        })
+    }
+
+    fn frame(&mut self, f: &AnalyzedFrame) -> Judged {
+        let assessment =
+            posture::judge_pose(f.pose, self.view, self.profile.as_ref(), &self.thresholds);
+        if !f.video {
+            self.stream = None;
+            return Judged {
+                assessment,
+                events: Vec::new(),
+                state: None,
+                prompt_progress: 0.0,
+                state_seconds: 0.0,
+            };
+        }
+        if self.stream.as_ref().is_none_or(|(p, _)| p != f.source) {
+            self.stream = Some((
+                f.source.to_path_buf(),
+                posture::StateMachine::new(self.state_cfg.clone()),
+            ));
+        }
+        let (events, state, progress, since) = match &mut self.stream {
+            Some((_, machine)) => {
+                let events = machine.update(f.time_s, Some(&assessment.judgement));
+                (
+                    events,
+                    Some(machine.state()),
+                    machine.prompt_progress(),
+                    machine.state_since().unwrap_or(f.time_s),
+                )
+            }
+            None => (Vec::new(), None, 0.0, f.time_s),
+        };
+        Judged {
+            assessment,
+            events,
+            state,
+            prompt_progress: progress,
+            state_seconds: (f.time_s - since).max(0.0),
+        }
+    }
+}
+
+impl Judged {
+    /// Adds `view`, `metrics`, `verdict` (and for videos `state` and
+    /// `events`) to a frame's JSON line.
+    fn add_to(&self, extra: &mut serde_json::Map<String, serde_json::Value>) {
+        use serde_json::{Value, to_value};
+        let m = self.assessment.measurement.as_ref();
+        let view = m.map(|m| m.view);
+        extra.insert("view".into(), to_value(view).unwrap_or(Value::Null));
+        let metrics = m
+            .and_then(|m| to_value(&m.metrics).ok())
+            .unwrap_or_else(|| Value::Object(Default::default()));
+        extra.insert("metrics".into(), metrics);
+        extra.insert(
+            "verdict".into(),
+            to_value(self.assessment.judgement.verdict).unwrap_or(Value::Null),
+        );
+        if let Some(state) = self.state {
+            extra.insert("state".into(), to_value(state).unwrap_or(Value::Null));
+            if !self.events.is_empty() {
+                extra.insert(
+                    "events".into(),
+                    to_value(&self.events).unwrap_or(Value::Null),
+                );
+            }
+        }
+    }
+
+    /// The verdict in words, for the plain-text output.
+    fn words(&self) -> String {
+        let j = &self.assessment.judgement;
+        let v = match j.reason {
+            Some(r) => format!("{} ({})", to_words(j.verdict), r.message()),
+            None => to_words(j.verdict),
+        };
+        match self.state {
+            Some(s) => format!("{v} (state: {})", s.label()),
+            None => v,
+        }
+    }
+}
+
+fn to_words(v: posture::Verdict) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+        .unwrap_or_default()
+}
+
+/// `--render DIR`: what the window would show, one PNG per frame.
+struct RenderTo {
+    dir: PathBuf,
+    mirror: bool,
+    renderer: crate::render::Renderer,
+    canvas: RgbImage,
+}
+
+/// The window's size when it opens, which `--render` draws at.
+const RENDER_SIZE: (u32, u32) = (960, 640);
+
+impl RenderTo {
+    fn new(dir: &Path, mirror: bool) -> anyhow::Result<RenderTo> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            anyhow::anyhow!("cannot create the render folder ({e}): {}", dir.display())
+        })?;
+        Ok(RenderTo {
+            dir: dir.to_path_buf(),
+            mirror,
+            renderer: crate::render::Renderer::new()?,
+            canvas: RgbImage::new(RENDER_SIZE.0, RENDER_SIZE.1),
+        })
+    }
+
+    fn frame(&mut self, f: &AnalyzedFrame, j: &Judged) -> anyhow::Result<()> {
+        let mut model = crate::render::OverlayModel::new(f.image);
+        model.pose = f.pose;
+        model.mirror = self.mirror;
+        model.state = j.state.unwrap_or(match j.assessment.judgement.verdict {
+            posture::Verdict::Good => posture::State::Good,
+            posture::Verdict::ForwardHead => posture::State::ForwardHead,
+            posture::Verdict::RoundedShoulders => posture::State::RoundedShoulders,
+            posture::Verdict::Slouch => posture::State::Slouch,
+            posture::Verdict::LookingDown => posture::State::LookingDown,
+            posture::Verdict::Uncertain => posture::State::Uncertain,
+            posture::Verdict::NoPerson => posture::State::Away,
+        });
+        model.state_seconds = j.state_seconds;
+        model.prompt_progress = j.prompt_progress;
+        model.view = j.assessment.measurement.as_ref().map(|m| m.view);
+        model.pipeline_ms = (f.timings.total_s * 1000.0) as f32;
+        let judgement = &j.assessment.judgement;
+        let side = judgement.view == posture::View::Side;
+        model.head = judgement
+            .forward_head
+            .map(|r| crate::monitor::gauge("Forward head", &r, side));
+        model.shoulders = judgement
+            .rounded_shoulders
+            .map(|r| crate::monitor::gauge("Rounded shoulders", &r, false));
+        model.calibration = crate::render::CalibrationView::Calibrated;
+        self.renderer.render(&model, &mut self.canvas);
+        let stem = f
+            .source
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let name = if f.video {
+            format!("{stem}_{:06}.png", f.frame)
+        } else {
+            format!("{stem}.png")
+        };
+        crate::render::save_png(&self.canvas, &self.dir.join(name))?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -337,6 +552,7 @@ mod tests {
             image: &image,
             pose: Some(&p),
             timings: StageTimings::default(),
+            video: false,
         };
         let v: serde_json::Value = serde_json::to_value(f.record()).unwrap();
         assert_eq!(v["source"], "dir/a.jpg");
@@ -360,6 +576,7 @@ mod tests {
             image: &image,
             pose: None,
             timings: StageTimings::default(),
+            video: true,
         };
         let mut r = f.record();
         r.extra.insert("view".into(), serde_json::json!("front"));

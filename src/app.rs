@@ -7,9 +7,8 @@ use anyhow::Context;
 
 use crate::cli::{BenchArgs, BenchWhat, Cli, Command, HistoryAction, HistoryCmd, ReportArgs};
 use crate::history::History;
-use crate::models::{self, ModelChoice};
 use crate::report;
-use crate::{analyze, capture, config, cpubench, pose, runtime};
+use crate::{analyze, capture, config, cpubench, pose};
 
 /// Sets up logging to stderr: warnings by default, more with `-v`; `RUST_LOG` wins.
 pub fn init_logging(verbose: u8) {
@@ -30,38 +29,31 @@ pub fn init_logging(verbose: u8) {
 /// Runs the command the flags ask for.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        None => monitor(&cli),
+        None => crate::monitor::run(&cli),
         Some(Command::Cameras) => cameras(),
         Some(Command::Config) => show_config(),
         Some(Command::Bench(b)) if b.what == BenchWhat::Cpu => cpubench::run(&cli, b),
-        Some(Command::Bench(b)) => bench_pipeline(&cli, b),
-        Some(Command::Analyze(args)) => analyze::run(&cli, args),
+        Some(Command::Stretches) => list_stretches(),
         Some(Command::Report(args)) => report(args, cli.monitor.history.as_deref()),
         Some(Command::History(cmd)) => history(cmd, cli.monitor.history.as_deref()),
-        Some(Command::Calibrate(_)) | Some(Command::Stretches) | Some(Command::Stretch(_)) => {
-            anyhow::bail!("this command is not available in this build yet")
-        }
+        Some(Command::Stretch(args)) => crate::monitor::run_stretch(&cli, args),
+        Some(Command::Calibrate(args)) => crate::calibrate::run(&cli, args),
+        Some(Command::Bench(b)) => bench_pipeline(&cli, b),
+        Some(Command::Analyze(args)) => analyze::run(&cli, args),
     }
 }
 
-/// Loads ONNX Runtime and checks that the detector and landmark models are
-/// present, intact and accepted by it.
-pub fn check_models(
-    ort_lib: Option<&Path>,
-    models_dir: Option<&Path>,
-    choice: ModelChoice,
-) -> anyhow::Result<()> {
-    let rt = runtime::init(ort_lib)?;
-    let dirs = models::search_dirs(models_dir);
-    for name in [models::DETECTOR, choice.landmark_model()] {
-        let bytes = models::load(name, &dirs)?;
-        ort::session::Session::builder(&rt.env)
-            .and_then(|mut b| b.commit_from_memory(&bytes))
-            .with_context(|| {
-                format!("ONNX Runtime refused model {name}; rerun models/convert.sh")
-            })?;
+/// `hunch stretches`: prints the stretch library (needs no models or camera).
+fn list_stretches() -> anyhow::Result<ExitCode> {
+    use std::io::Write;
+    let table = crate::stretches::format_table(crate::stretches::library()?);
+    match std::io::stdout().lock().write_all(table.as_bytes()) {
+        // A closed pipe (`hunch stretches | head`) is not an error.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("could not write the stretch list to stdout")
+        }
+        _ => Ok(ExitCode::SUCCESS),
     }
-    Ok(())
 }
 
 /// `hunch cameras`: every camera with its index, name and formats.
@@ -81,21 +73,6 @@ fn show_config() -> anyhow::Result<ExitCode> {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(ExitCode::SUCCESS),
     }
-}
-
-fn monitor(cli: &Cli) -> anyhow::Result<ExitCode> {
-    let choice = cli.common.model.unwrap_or(ModelChoice::Full);
-    check_models(
-        cli.common.ort_lib.as_deref(),
-        cli.common.models.as_deref(),
-        choice,
-    )?;
-    if cli.monitor.input.is_none() && !any_camera() {
-        anyhow::bail!(
-            "no camera found (no /dev/video* device); to watch a recording instead, run: hunch --input FILE"
-        );
-    }
-    anyhow::bail!("live monitoring is not available in this build yet")
 }
 
 /// Timed passes per mode of `hunch bench pipeline`.
@@ -201,13 +178,4 @@ fn history(cmd: &HistoryCmd, top_level_history: Option<&Path>) -> anyhow::Result
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-fn any_camera() -> bool {
-    std::fs::read_dir("/dev")
-        .map(|d| {
-            d.flatten()
-                .any(|e| e.file_name().to_string_lossy().starts_with("video"))
-        })
-        .unwrap_or(false)
 }

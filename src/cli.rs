@@ -199,7 +199,7 @@ pub struct MonitorArgs {
     #[arg(long, value_name = "FPS")]
     pub camera_fps: Option<u32>,
 
-    /// Pose inference rate in frames per second [default: 4]
+    /// Pose inference rate in frames per second (faster briefly while your posture changes or a stretch is coached, slower while away) [default: 2]
     #[arg(long, value_name = "FPS")]
     pub fps: Option<f64>,
 

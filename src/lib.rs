@@ -24,14 +24,18 @@
 //! - [`frame`]: the picture type and still loading (EXIF orientation applied first).
 //! - [`landmarks`]: the 33-point pose that flows from `pose` to every later stage.
 //! - [`models`] and [`runtime`]: finding and checking the ONNX models and ONNX Runtime.
+//! - [`stretches`]: the stretch library and which stretch to suggest.
+//! - [`coach`]: follows a stretch through the pose stream and checks it was done.
 //! - [`history`]: the local session history (SQLite) and the live loop's recorder.
 //! - [`report`]: `hunch report`'s summary, text, chart and CSV from the history.
 //! - [`app`]: dispatches each command to its stage.
 
 pub mod analyze;
 pub mod app;
+pub mod calibrate;
 pub mod capture;
 pub mod cli;
+pub mod coach;
 pub mod config;
 pub mod cpubench;
 pub mod events;
@@ -40,14 +44,18 @@ pub mod history;
 pub mod hooks;
 pub mod landmarks;
 pub mod models;
+pub mod monitor;
 pub mod notify;
 pub mod paths;
 pub mod pose;
 pub mod posture;
+pub mod render;
 pub mod report;
 pub mod runtime;
 pub mod schedule;
 pub mod shutdown;
 pub mod status;
+pub mod stretches;
 #[doc(hidden)]
 pub mod testdata;
+pub mod window;

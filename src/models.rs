@@ -104,13 +104,7 @@ pub enum ModelError {
     Manifest(String),
 }
 
-fn list(paths: &[PathBuf]) -> String {
-    paths
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+use crate::paths::list;
 
 static MANIFEST: OnceLock<Result<Manifest, String>> = OnceLock::new();
 

@@ -19,3 +19,12 @@ pub fn data_dir() -> Option<PathBuf> {
 pub fn config_dir() -> Option<PathBuf> {
     project_dirs().map(|d| d.config_dir().to_path_buf())
 }
+
+/// Paths joined for a one-line message: `a, b, c`.
+pub fn list(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

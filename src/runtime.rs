@@ -24,13 +24,7 @@ pub enum RuntimeError {
     Unusable { reason: String, tried: Vec<PathBuf> },
 }
 
-fn list(paths: &[PathBuf]) -> String {
-    paths
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+use crate::paths::list;
 
 /// The library's file name on this platform.
 pub fn library_file_name() -> &'static str {

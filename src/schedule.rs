@@ -14,16 +14,21 @@ use crate::posture::State;
 pub struct RatePolicy {
     /// The usual rate (`--fps`).
     pub base_fps: f64,
-    /// While the state is changing or a stretch is coached.
+    /// While a stretch is coached (reps need a fine time resolution).
     pub fast_fps: f64,
+    /// While the state is changing: enough samples to settle the change
+    /// within the onset delay, without the cost of the coaching rate.
+    pub change_fps: f64,
     /// While away or snoozed.
     pub idle_fps: f64,
     /// Seconds the fast rate lasts after the last sign of change.
     pub fast_hold_s: f64,
 }
 
-/// Default `--fps`.
-pub const DEFAULT_FPS: f64 = 4.0;
+/// Default `--fps`. Posture changes over seconds; at 2 inferences a second
+/// the 5 s onset delay still sees 10 frames, and the whole monitor stays near
+/// 3% of one core (`hunch bench cpu`, README).
+pub const DEFAULT_FPS: f64 = 2.0;
 /// Highest `--fps` accepted.
 pub const MAX_FPS: f64 = 30.0;
 
@@ -34,8 +39,9 @@ impl Default for RatePolicy {
 }
 
 impl RatePolicy {
-    /// The policy for a base rate: fast is 2.5 x base (at least 10, at most
-    /// 30), idle is a quarter of base (at least 0.5, at most base), fast holds
+    /// The policy for a base rate: fast (coaching) is 2.5 x base (at least
+    /// 10, at most 30), changing is 2 x base (at most fast), idle is a
+    /// quarter of base (at least 1, at most base), the changing rate holds
     /// for 3 s. A nonsensical base falls back to the default.
     pub fn with_base(base_fps: f64) -> Self {
         let base = if base_fps.is_finite() && base_fps > 0.0 {
@@ -43,10 +49,12 @@ impl RatePolicy {
         } else {
             DEFAULT_FPS
         };
+        let fast_fps = (base * 2.5).clamp(10.0_f64.min(MAX_FPS), MAX_FPS).max(base);
         RatePolicy {
             base_fps: base,
-            fast_fps: (base * 2.5).clamp(10.0_f64.min(MAX_FPS), MAX_FPS).max(base),
-            idle_fps: (base / 4.0).clamp(0.5_f64.min(base), base),
+            fast_fps,
+            change_fps: (base * 2.0).min(fast_fps),
+            idle_fps: (base / 4.0).clamp(1.0_f64.min(base), base),
             fast_hold_s: 3.0,
         }
     }
@@ -56,8 +64,10 @@ impl RatePolicy {
         if a.paused {
             return None;
         }
-        let rate = if a.coaching || a.changing {
+        let rate = if a.coaching {
             self.fast_fps
+        } else if a.changing {
+            self.change_fps
         } else if a.idle {
             self.idle_fps
         } else {
@@ -153,17 +163,18 @@ mod tests {
     #[test]
     fn default_rates_are_low() {
         let p = RatePolicy::default();
-        assert_eq!(p.base_fps, 4.0);
+        assert_eq!(p.base_fps, 2.0);
         assert_eq!(p.fast_fps, 10.0);
+        assert_eq!(p.change_fps, 4.0);
         assert_eq!(p.idle_fps, 1.0);
         let calm = Activity::default();
-        assert_eq!(p.fps(&calm), Some(4.0));
+        assert_eq!(p.fps(&calm), Some(2.0));
         assert_eq!(
             p.fps(&Activity {
                 changing: true,
                 ..calm
             }),
-            Some(10.0)
+            Some(4.0)
         );
         assert_eq!(
             p.fps(&Activity {
@@ -189,12 +200,12 @@ mod tests {
         let mut s = Scheduler::new(RatePolicy::default());
         let a = s.activity(10.0, State::Good, false);
         assert!(!a.changing);
-        assert_eq!(s.next_inference_s(10.0, 10.0, &a), Some(10.25));
+        assert_eq!(s.next_inference_s(10.0, 10.0, &a), Some(10.5));
         s.observe(10.0, true);
         let a = s.activity(10.1, State::Good, false);
         assert!(a.changing);
-        assert_eq!(s.next_inference_s(10.0, 10.1, &a), Some(10.1));
-        assert_eq!(s.next_inference_s(10.05, 10.06, &a), Some(10.15));
+        assert_eq!(s.next_inference_s(10.0, 10.3, &a), Some(10.3));
+        assert_eq!(s.next_inference_s(10.05, 10.06, &a), Some(10.3));
         s.observe(10.2, false);
         let a = s.activity(13.5, State::ForwardHead, false);
         assert!(!a.changing, "hold of 3 s is over");
@@ -272,7 +283,7 @@ mod tests {
             let p = RatePolicy::with_base(base);
             prop_assert!(p.idle_fps > 0.0);
             prop_assert!(p.idle_fps <= p.base_fps);
-            prop_assert!(p.base_fps <= p.fast_fps);
+            prop_assert!(p.base_fps <= p.change_fps && p.change_fps <= p.fast_fps);
             prop_assert!(p.fast_fps <= MAX_FPS);
         }
 

@@ -1,128 +1,221 @@
-//! `hunch analyze` as a user runs it: the JSON-lines contract, stills in a
-//! folder, a video, an unreadable file that fails alone, and the exit code.
+//! `hunch analyze`: the JSON line contract, posture fields, events over a
+//! video, `--render`, and bad inputs that do not stop the rest.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
+use hunch::capture::clip;
 use hunch::testdata::shared_data_or_skip;
+use serde_json::Value;
 
-fn hunch(args: &[&str]) -> Output {
+fn hunch() -> Command {
     Command::new(env!("CARGO_BIN_EXE_hunch"))
-        .args(args)
-        .env("HUNCH_CONFIG", "/dev/null")
-        .output()
-        .expect("hunch runs")
 }
 
-fn json_lines(out: &Output) -> Vec<serde_json::Value> {
-    String::from_utf8_lossy(&out.stdout)
+fn json_lines(stdout: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(stdout)
         .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l}: {e}")))
         .collect()
 }
 
-fn check_contract(v: &serde_json::Value) {
-    let obj = v.as_object().unwrap();
-    assert!(obj["source"].is_string());
-    assert!(obj["frame"].is_u64());
-    assert!(obj["time_s"].is_f64() || obj["time_s"].is_u64());
-    let pose = &obj["pose"];
-    if pose.is_null() {
-        return;
-    }
-    let lms = pose["landmarks"].as_array().unwrap();
-    assert_eq!(lms.len(), 33);
-    assert!(lms.iter().all(|l| l.as_array().unwrap().len() == 4));
-    let world = pose["world"].as_array().unwrap();
-    assert_eq!(world.len(), 33);
-    assert!(world.iter().all(|l| l.as_array().unwrap().len() == 3));
-    let p = pose["presence"].as_f64().unwrap();
-    assert!((0.0..=1.0).contains(&p));
-}
-
 #[test]
-fn folder_with_a_broken_file_reports_it_and_analyzes_the_rest() {
-    let dir = tempfile::tempdir().unwrap();
-    let blank = image::RgbImage::from_pixel(64, 48, image::Rgb([200, 200, 200]));
-    blank.save(dir.path().join("a_blank.png")).unwrap();
-    std::fs::write(dir.path().join("b_broken.jpg"), b"this is not a jpeg").unwrap();
-    let with_person = shared_data_or_skip("analyze on a photo with a person").map(|d| {
-        let p = dir.path().join("c_person.jpg");
-        std::fs::copy(d.join("pose/pose.jpg"), &p).unwrap();
-        p
-    });
-    let missing = dir.path().join("nope.png");
-    let dir_arg = dir.path().to_str().unwrap();
-    let out = hunch(&["analyze", "--json", dir_arg, missing.to_str().unwrap()]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "a failed input must fail the run"
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let errors: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.starts_with("hunch: "))
-        .collect();
-    assert_eq!(errors.len(), 2, "one line per failed input: {stderr}");
-    assert!(errors[0].ends_with("b_broken.jpg"), "{}", errors[0]);
-    assert!(errors[1].ends_with("nope.png"), "{}", errors[1]);
-
-    let lines = json_lines(&out);
-    assert_eq!(lines.len(), 1 + usize::from(with_person.is_some()));
-    for v in &lines {
-        check_contract(v);
-        assert_eq!(v["frame"], 0);
-        assert_eq!(v["time_s"], 0.0);
-    }
-    assert_eq!(lines[0]["source"], format!("{dir_arg}/a_blank.png"));
-    assert!(lines[0]["pose"].is_null(), "nobody in a blank picture");
-    if let Some(p) = with_person {
-        assert_eq!(lines[1]["source"], p.to_str().unwrap());
-        let nose = &lines[1]["pose"]["landmarks"][0];
-        assert!(nose[0].as_f64().unwrap() > 0.0 && nose[1].as_f64().unwrap() > 0.0);
-    }
-}
-
-#[test]
-fn video_frames_are_numbered_and_timed() {
-    let Some(data) = shared_data_or_skip("analyze on a video") else {
+fn stills_give_pose_view_metrics_and_verdict() {
+    let Some(data) = shared_data_or_skip("stills_give_pose_view_metrics_and_verdict") else {
         return;
     };
-    let video = data.join("video/pose_squats.mp4");
-    let out = hunch(&[
-        "analyze",
-        "--json",
-        "--model",
-        "lite",
-        video.to_str().unwrap(),
-    ]);
+    let ssb = data.join("posture/side-ssb");
+    let good = ssb.join("SSB_STRAIGHT1.jpg");
+    let bad = ssb.join("SSB_TECH_NECK1.jpg");
+    let out = hunch()
+        .args(["analyze", "--json"])
+        .arg(&good)
+        .arg(&bad)
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let lines = json_lines(&out);
-    assert_eq!(lines.len(), 65);
-    for (i, v) in lines.iter().enumerate() {
-        check_contract(v);
-        assert_eq!(v["source"], video.to_str().unwrap());
-        assert_eq!(v["frame"], i as u64);
-        // 5 frames per second.
-        assert!((v["time_s"].as_f64().unwrap() - i as f64 / 5.0).abs() < 1e-6);
-        assert!(!v["pose"].is_null(), "frame {i}");
+    let lines = json_lines(&out.stdout);
+    assert_eq!(lines.len(), 2);
+    for (line, path, verdict) in [
+        (&lines[0], &good, "good"),
+        (&lines[1], &bad, "forward_head"),
+    ] {
+        assert_eq!(line["source"], path.display().to_string());
+        assert_eq!(line["frame"], 0);
+        assert_eq!(line["time_s"], 0.0);
+        assert_eq!(line["pose"]["landmarks"].as_array().unwrap().len(), 33);
+        assert_eq!(line["pose"]["world"].as_array().unwrap().len(), 33);
+        assert_eq!(line["view"], "side");
+        assert!(
+            line["metrics"]["cva_deg"].as_f64().is_some(),
+            "{}",
+            line["metrics"]
+        );
+        assert_eq!(line["verdict"], verdict);
+        assert!(line.get("events").is_none(), "stills have no events");
     }
 }
 
 #[test]
-fn plain_output_is_one_line_per_frame() {
+fn an_unreadable_input_fails_alone() {
+    let Some(data) = shared_data_or_skip("an_unreadable_input_fails_alone") else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("x.png");
-    image::RgbImage::new(32, 32).save(&p).unwrap();
-    let out = hunch(&["analyze", p.to_str().unwrap()]);
-    assert!(out.status.success());
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(text.lines().count(), 1, "{text}");
-    assert!(text.contains("no pose"), "{text}");
-    assert!(Path::new(&p).exists());
+    let broken = dir.path().join("broken.jpg");
+    std::fs::write(&broken, b"not a jpeg").unwrap();
+    let good = data.join("posture/side-ssb/SSB_STRAIGHT1.jpg");
+    let out = hunch()
+        .args(["analyze", "--json"])
+        .arg(&broken)
+        .arg("/nonexistent/photo.jpg")
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let lines = json_lines(&out.stdout);
+    assert_eq!(lines.len(), 1, "the good input still ran");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 2, "{err}");
+    assert!(
+        err.contains("broken.jpg") && err.contains("/nonexistent/photo.jpg"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_photo_without_a_person_has_no_pose_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let blank = dir.path().join("wall.png");
+    image::RgbImage::from_pixel(320, 240, image::Rgb([200, 200, 190]))
+        .save(&blank)
+        .unwrap();
+    let out = hunch()
+        .args(["analyze", "--json"])
+        .arg(&blank)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = json_lines(&out.stdout);
+    assert!(lines[0]["pose"].is_null());
+    assert_eq!(lines[0]["verdict"], "no_person");
+}
+
+#[test]
+fn a_front_view_is_judged_against_the_profile_from_calibrate() {
+    let Some(data) =
+        shared_data_or_skip("a_front_view_is_judged_against_the_profile_from_calibrate")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("p.toml");
+    let front = data.join("posture/front-ekam-1023");
+    let labels = hunch::testdata::load_labels(&data).unwrap();
+    let mut good: Vec<_> = labels
+        .iter()
+        .filter(|r| r.subject == "ekam-1023" && r.label == "good")
+        .map(|r| data.join("posture").join(&r.path))
+        .collect();
+    good.sort();
+    let slouch: Vec<_> = labels
+        .iter()
+        .filter(|r| r.subject == "ekam-1023" && r.label == "slouch_forward")
+        .map(|r| data.join("posture").join(&r.path))
+        .collect();
+    assert!(good.len() >= 4 && !slouch.is_empty(), "{}", front.display());
+    let out = hunch()
+        .args(["--no-history", "calibrate", "--profile"])
+        .arg(&profile)
+        .arg("--input")
+        .args(&good[..3])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Without the profile the front view cannot be judged...
+    let out = hunch()
+        .args(["analyze", "--json"])
+        .arg(&slouch[0])
+        .output()
+        .unwrap();
+    assert_eq!(json_lines(&out.stdout)[0]["verdict"], "uncertain");
+    // ...with it, the held-out good photo is good and the slouches are not.
+    let out = hunch()
+        .args(["analyze", "--json", "--profile"])
+        .arg(&profile)
+        .arg(&good[3])
+        .args(&slouch)
+        .output()
+        .unwrap();
+    let lines = json_lines(&out.stdout);
+    assert_eq!(lines[0]["verdict"], "good", "{}", lines[0]["metrics"]);
+    for l in &lines[1..] {
+        let v = l["verdict"].as_str().unwrap();
+        assert!(
+            ["forward_head", "rounded_shoulders", "slouch"].contains(&v),
+            "{v}: {}",
+            l["metrics"]
+        );
+    }
+}
+
+#[test]
+fn a_video_carries_state_machine_events_and_renders() {
+    let Some(data) = shared_data_or_skip("a_video_carries_state_machine_events_and_renders") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("clip.mp4");
+    let mut spec = clip::good_slouch_good(6.0, 20.0);
+    spec.fps = 5;
+    clip::make_clip(&data, &spec, &path).unwrap();
+    let render = dir.path().join("frames");
+    let out = hunch()
+        .args(["analyze", "--json", "--slouch-seconds", "8", "--render"])
+        .arg(&render)
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = json_lines(&out.stdout);
+    assert!(lines.len() >= 150, "{} frames", lines.len());
+    assert!(lines.iter().all(|l| l["state"].is_string()));
+    let events: Vec<&Value> = lines
+        .iter()
+        .filter_map(|l| l["events"].as_array())
+        .flatten()
+        .collect();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["kind"] == "state" && e["to"] == "forward_head"),
+        "{events:?}"
+    );
+    assert!(events.iter().any(|e| e["kind"] == "prompt"), "{events:?}");
+    assert!(
+        events
+            .iter()
+            .any(|e| e["kind"] == "state" && e["from"] == "forward_head" && e["to"] == "good"),
+        "{events:?}"
+    );
+    let pngs = std::fs::read_dir(&render).unwrap().count();
+    assert_eq!(pngs, lines.len(), "one PNG per frame");
+    let first = image::open(render.join("clip_000000.png")).unwrap();
+    assert_eq!((first.width(), first.height()), (960, 640));
 }

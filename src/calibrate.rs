@@ -1,0 +1,159 @@
+//! `hunch calibrate`: record the user's upright baseline into a profile.
+//!
+//! From `--input` (photos, folders of photos, or a video of the user sitting
+//! upright) or, by default, from a few seconds of the camera. Each frame's
+//! metrics are measured and the profile keeps their medians.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+use crate::capture::{self, InputKind, SourceConfig};
+use crate::cli::{CalibrateArgs, Cli};
+use crate::frame::{is_image_path, load_image};
+use crate::monitor::{pose_config, profile_path};
+use crate::pose::{Mode, PoseEstimator};
+use crate::posture::{self, Measurement, Profile, View};
+use crate::status::StatusLine;
+
+/// Default seconds of camera frames.
+pub const DEFAULT_SECONDS: f64 = 5.0;
+/// Camera frames per second used while calibrating.
+const CAMERA_FPS: f64 = 5.0;
+
+/// Runs `hunch calibrate`.
+pub fn run(cli: &Cli, args: &CalibrateArgs) -> anyhow::Result<ExitCode> {
+    let path = profile_path(cli)?;
+    let view = posture::forced_view(cli.common.posture.view);
+    let mut estimator = PoseEstimator::new(&pose_config(cli))?;
+    let measurements = if args.input.is_empty() {
+        from_camera(
+            cli,
+            &mut estimator,
+            view,
+            args.seconds.unwrap_or(DEFAULT_SECONDS),
+        )?
+    } else {
+        let mut all = Vec::new();
+        for input in &args.input {
+            all.extend(from_input(input, &mut estimator, view)?);
+        }
+        all
+    };
+    let created = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0);
+    let profile = Profile::calibrate(&measurements, created)?;
+    profile.save(&path)?;
+    if let Ok(Some(h)) = crate::history::Recorder::for_monitor(
+        cli.monitor.history.as_deref(),
+        cli.monitor.no_history,
+        created,
+    ) {
+        h.record(crate::history::Calibration {
+            t_unix: created,
+            view: Some(profile.view),
+            profile_toml: toml::to_string(&profile).ok(),
+        });
+        h.close(created)?;
+    }
+    println!(
+        "calibrated from {} frames: {}",
+        measurements.len(),
+        profile.summary()
+    );
+    println!("saved to {}", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Measurements from one `--input`: a photo, a folder of photos, or a video.
+fn from_input(
+    input: &Path,
+    estimator: &mut PoseEstimator,
+    view: Option<View>,
+) -> anyhow::Result<Vec<Measurement>> {
+    let mut out = Vec::new();
+    let kind = capture::input_kind(input)?;
+    if kind == InputKind::Video {
+        let config = SourceConfig {
+            input: Some(input.to_path_buf()),
+            realtime: false,
+            max_fps: Some(CAMERA_FPS),
+            ..SourceConfig::default()
+        };
+        let mut source = capture::open_source(&config)?;
+        estimator.reset();
+        let mut want = 0.0;
+        while let Some(frame) = source.next_frame(want)? {
+            let pose = estimator.estimate(&frame.image, Mode::Video { t_s: frame.time_s })?;
+            out.extend(pose.map(|p| posture::measure(&p, view)));
+            want = frame.time_s + 1.0 / CAMERA_FPS;
+        }
+        return Ok(out);
+    }
+    let paths = if input.is_dir() {
+        let mut v: Vec<_> = std::fs::read_dir(input)
+            .with_context(|| format!("cannot list the folder: {}", input.display()))?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| is_image_path(p))
+            .collect();
+        v.sort();
+        v
+    } else {
+        vec![input.to_path_buf()]
+    };
+    for p in paths {
+        let img = load_image(&p)?;
+        match estimator.estimate(&img, Mode::Still)? {
+            Some(pose) => out.push(posture::measure(&pose, view)),
+            None => eprintln!("hunch: no person found, photo left out: {}", p.display()),
+        }
+    }
+    Ok(out)
+}
+
+/// Measurements from the camera over `seconds`.
+fn from_camera(
+    cli: &Cli,
+    estimator: &mut PoseEstimator,
+    view: Option<View>,
+    seconds: f64,
+) -> anyhow::Result<Vec<Measurement>> {
+    anyhow::ensure!(
+        seconds.is_finite() && seconds > 0.0,
+        "--seconds must be above 0 (got {seconds})"
+    );
+    let settings = crate::config::MonitorSettings::from_cli(cli);
+    let mut source = capture::open_source(&settings.source)?;
+    let mut status = StatusLine::stderr();
+    let started = Instant::now();
+    let mut out = Vec::new();
+    let mut want = 0.0;
+    eprintln!("Sit upright and look at the screen for {seconds:.0} seconds...");
+    while started.elapsed().as_secs_f64() < seconds {
+        if let Some(now) = source.clock_s()
+            && now < want
+        {
+            std::thread::sleep(Duration::from_secs_f64((want - now).min(0.1)));
+            continue;
+        }
+        let Some(frame) = source.next_frame(want)? else {
+            break;
+        };
+        let pose = estimator.estimate(&frame.image, Mode::Video { t_s: frame.time_s })?;
+        out.extend(pose.map(|p| posture::measure(&p, view)));
+        let left = (seconds - started.elapsed().as_secs_f64()).max(0.0);
+        status.update(
+            "calibrate",
+            &format!("calibrating: {} frames, {left:.0} s left", out.len()),
+        );
+        want = frame.time_s + 1.0 / CAMERA_FPS;
+    }
+    status.finish();
+    source.release();
+    Ok(out)
+}

@@ -1,0 +1,82 @@
+//! `hunch calibrate --input PHOTOS` writes a profile the monitor then judges against.
+
+use std::process::Command;
+
+use hunch::testdata::shared_data_or_skip;
+
+fn hunch() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_hunch"))
+}
+
+#[test]
+fn calibrating_from_photos_writes_a_side_view_profile() {
+    let Some(data) = shared_data_or_skip("calibrating_from_photos_writes_a_side_view_profile")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("sub/profile.toml");
+    let ssb = data.join("posture/side-ssb");
+    let out = hunch()
+        .args(["--no-history", "calibrate", "--profile"])
+        .arg(&profile)
+        .arg("--input")
+        .args(
+            [
+                "SSB_STRAIGHT1.jpg",
+                "SSB_STRAIGHT10.jpg",
+                "SSB_STRAIGHT11.jpg",
+            ]
+            .map(|f| ssb.join(f)),
+        )
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("calibrated from 3 frames"), "{stdout}");
+    let text = std::fs::read_to_string(&profile).unwrap();
+    let value: toml::Value = toml::from_str(&text).unwrap();
+    assert_eq!(value["view"].as_str(), Some("side"));
+    let cva = value["baseline"]["cva_deg"].as_float().unwrap();
+    assert!((55.0..80.0).contains(&cva), "upright CVA {cva}");
+}
+
+#[test]
+fn calibrating_needs_a_person() {
+    let Some(data) = shared_data_or_skip("calibrating_needs_a_person") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("profile.toml");
+    let out = hunch()
+        .args(["--no-history", "calibrate", "--profile"])
+        .arg(&profile)
+        .arg("--input")
+        .arg(data.join("pose/fire_hydrant.jpg"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!profile.exists());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn a_missing_explicit_profile_is_an_error() {
+    let out = hunch()
+        .args([
+            "--no-history",
+            "--no-window",
+            "--profile",
+            "/nonexistent/profile.toml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("hunch calibrate --profile"), "{err}");
+}
