@@ -16,10 +16,20 @@
 //!   auxiliary landmarks (33, 34), so the detector only runs when tracking
 //!   is lost (pose flag below 0.5); landmarks are smoothed over time with
 //!   MediaPipe's One Euro filters ([`filter`]).
-//! - **Fallback**: when the detector finds nobody (close-up frontal webcam
-//!   frames defeat it now and then), the landmark model looks at the whole
-//!   frame and its pose flag decides whether a person is there. No person
-//!   gives `None`, never invented points.
+//! - **Rescue**: when the full-body region loses the person (slumped over
+//!   the desk, close up), the detector's upper-body region (keypoints 2, 3)
+//!   is tried; when the detector finds nobody (close-up frontal webcam
+//!   frames defeat it now and then), the whole frame. The landmark model's
+//!   pose flag decides whether a person is there: no person gives `None`,
+//!   never invented points (order in [`PoseEstimator::estimate`]).
+//!
+//! On the same pixels the results match MediaPipe 0.10.14's to a median of
+//! 0.0002 shoulder widths (`tests/pose_fidelity.rs`): the crops are
+//! bit-exact with OpenCV's, and every constant was checked against the
+//! graphs shipped in MediaPipe's wheel (one of them, the heatmap window,
+//! against its output, see [`decode::HEATMAP_KERNEL`]). The graphs are
+//! pruned to the outputs we read ([`prune`]), which halves the landmark
+//! model's work.
 //!
 //! All pre- and post-processing ([`anchors`], [`detector`], [`region`],
 //! [`warp`], [`decode`], [`filter`]) is pure Rust and tested without ONNX
@@ -56,6 +66,11 @@ use warp::{Border, ValueRange, WarpError};
 pub const DETECTOR_SIZE: usize = 224;
 /// Side of the landmark model's input.
 pub const LANDMARK_SIZE: usize = 256;
+/// Intra-op threads of the (pruned) landmark model, whatever `--threads`
+/// says: its convolutions are too small to gain from a second thread
+/// without spinning workers (measured 8.0 ms on one thread, 8.3-8.5 ms on
+/// two), while the detector does gain (10.1 -> 8.8 ms).
+pub const LANDMARK_THREADS: usize = 1;
 /// Pose flag needed to accept landmarks (MediaPipe's `min_tracking_confidence`).
 pub const PRESENCE_THRESHOLD: f32 = 0.5;
 
@@ -64,7 +79,8 @@ pub const PRESENCE_THRESHOLD: f32 = 0.5;
 pub struct PoseConfig {
     /// Landmark model.
     pub model: ModelChoice,
-    /// ONNX Runtime intra-op threads per model (at least 1).
+    /// ONNX Runtime intra-op threads for the detector (at least 1). The
+    /// landmark model always runs on [`LANDMARK_THREADS`].
     pub threads: usize,
     /// `--models`: where the ONNX files are (None: the usual search path).
     pub models_dir: Option<PathBuf>,
@@ -120,7 +136,7 @@ pub struct StageTimings {
     pub total_s: f64,
     /// How often the detector ran (0 or 1).
     pub detector_runs: u32,
-    /// How often the landmark model ran (0 to 3).
+    /// How often the landmark model ran (1 normally; up to 5 with the rescues).
     pub landmark_runs: u32,
 }
 
@@ -241,7 +257,7 @@ impl PoseEstimator {
             name,
             &dirs,
             &["landmarks", "pose_flag", "heatmap", "world"],
-            threads,
+            LANDMARK_THREADS,
         )?;
         let heatmap = heatmap_shape(name)?;
         check_input(&detector, models::DETECTOR, DETECTOR_SIZE)?;
@@ -287,6 +303,13 @@ impl PoseEstimator {
     }
 
     /// Finds the pose in `image` (upright RGB). `None` when nobody is there.
+    ///
+    /// In video mode the previous frame's region is tried first. Otherwise
+    /// (and when tracking loses the person, in the same frame) the first
+    /// region whose pose flag reaches [`PRESENCE_THRESHOLD`] wins: the
+    /// detector's full-body region (as MediaPipe), its upper-body region
+    /// (scaled [`UPPER_BODY_SCALE`]), then the whole frame; a rescue is
+    /// re-cropped once on its own auxiliary landmarks.
     pub fn estimate(&mut self, image: &RgbImage, mode: Mode) -> Result<Option<Pose>, PoseError> {
         let start = Instant::now();
         self.timings = StageTimings::default();
@@ -363,7 +386,8 @@ impl PoseEstimator {
     /// 2. the detector's upper-body region (keypoints 2 -> 3, scaled
     ///    [`UPPER_BODY_SCALE`]): people slumped over a desk or seen close up
     ///    are mostly upper body, and the full-body region can miss them;
-    /// 3. the whole frame (a centred square), when the detector found nobody.
+    /// 3. the whole frame (a centred square), when the detector found nobody
+    ///    or both regions lost the person.
     ///
     /// A rescue (2 or 3) is followed by one more landmark run on the region
     /// its own auxiliary landmarks give (as tracking would), which brings the
