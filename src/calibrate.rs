@@ -8,11 +8,9 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
-
 use crate::capture::{self, InputKind, SourceConfig};
 use crate::cli::{CalibrateArgs, Cli};
-use crate::frame::{is_image_path, load_image};
+use crate::frame::load_image;
 use crate::monitor::{pose_config, profile_path};
 use crate::pose::{Mode, PoseEstimator};
 use crate::posture::{self, Measurement, Profile, View};
@@ -94,17 +92,19 @@ fn from_input(
         }
         return Ok(out);
     }
-    let paths = if input.is_dir() {
-        let mut v: Vec<_> = std::fs::read_dir(input)
-            .with_context(|| format!("cannot list the folder: {}", input.display()))?
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| is_image_path(p))
-            .collect();
-        v.sort();
-        v
-    } else {
-        vec![input.to_path_buf()]
+    // Folders play in the same (natural) order as everywhere else.
+    let paths = match kind {
+        InputKind::ImageDir => {
+            capture::ImageSource::from_dir(input, 1.0, capture::Timing::Unpaced)?
+                .paths()
+                .to_vec()
+        }
+        InputKind::ImageList => {
+            capture::ImageSource::from_list(input, 1.0, capture::Timing::Unpaced)?
+                .paths()
+                .to_vec()
+        }
+        InputKind::Image | InputKind::Video => vec![input.to_path_buf()],
     };
     for p in paths {
         let img = load_image(&p)?;

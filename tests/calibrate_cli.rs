@@ -80,3 +80,42 @@ fn a_missing_explicit_profile_is_an_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("hunch calibrate --profile"), "{err}");
 }
+
+#[test]
+fn calibrating_from_a_folder_and_a_list_uses_every_photo() {
+    let Some(data) = shared_data_or_skip("calibrating_from_a_folder_and_a_list_uses_every_photo")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("upright");
+    std::fs::create_dir(&photos).unwrap();
+    let mut list = String::new();
+    for n in [1, 2, 3] {
+        let name = format!("SSB_STRAIGHT{n}.jpg");
+        std::fs::copy(
+            data.join("posture/side-ssb").join(&name),
+            photos.join(&name),
+        )
+        .unwrap();
+        list.push_str(&format!("upright/{name}\n"));
+    }
+    let list_file = dir.path().join("photos.txt");
+    std::fs::write(&list_file, list).unwrap();
+    for input in [&photos, &list_file] {
+        let out = hunch()
+            .args(["--no-history", "calibrate", "--profile"])
+            .arg(dir.path().join("p.toml"))
+            .arg("--input")
+            .arg(input)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("calibrated from 3 frames"), "{stdout}");
+    }
+}
