@@ -478,27 +478,14 @@ impl RenderTo {
         let mut model = crate::render::OverlayModel::new(f.image);
         model.pose = f.pose;
         model.mirror = self.mirror;
-        model.state = j.state.unwrap_or(match j.assessment.judgement.verdict {
-            posture::Verdict::Good => posture::State::Good,
-            posture::Verdict::ForwardHead => posture::State::ForwardHead,
-            posture::Verdict::RoundedShoulders => posture::State::RoundedShoulders,
-            posture::Verdict::Slouch => posture::State::Slouch,
-            posture::Verdict::LookingDown => posture::State::LookingDown,
-            posture::Verdict::Uncertain => posture::State::Uncertain,
-            posture::Verdict::NoPerson => posture::State::Away,
-        });
+        model.state = j
+            .state
+            .unwrap_or_else(|| j.assessment.judgement.verdict.into());
         model.state_seconds = j.state_seconds;
         model.prompt_progress = j.prompt_progress;
         model.view = j.assessment.measurement.as_ref().map(|m| m.view);
         model.pipeline_ms = (f.timings.total_s * 1000.0) as f32;
-        let judgement = &j.assessment.judgement;
-        let side = judgement.view == posture::View::Side;
-        model.head = judgement
-            .forward_head
-            .map(|r| crate::monitor::gauge("Forward head", &r, side));
-        model.shoulders = judgement
-            .rounded_shoulders
-            .map(|r| crate::monitor::gauge("Rounded shoulders", &r, false));
+        (model.head, model.shoulders) = crate::monitor::gauges(&j.assessment.judgement);
         model.calibration = crate::render::CalibrationView::Calibrated;
         self.renderer.render(&model, &mut self.canvas);
         let stem = f

@@ -866,12 +866,7 @@ impl Monitor {
         model.fps = self.fps;
         model.pipeline_ms = self.pipeline_ms;
         if let Some(j) = self.last.as_ref().map(|a| &a.judgement) {
-            model.head = j
-                .forward_head
-                .map(|r| gauge("Forward head", &r, j.view == View::Side));
-            model.shoulders = j
-                .rounded_shoulders
-                .map(|r| gauge("Rounded shoulders", &r, false));
+            (model.head, model.shoulders) = gauges(j);
         }
         model.calibration = match (&self.calibrating, &self.profile) {
             (Some(c), _) => CalibrationView::Calibrating {
@@ -927,15 +922,16 @@ fn coach_start(coach: &Coach, t: f64) -> f64 {
 
 /// True when the frame's verdict agrees with the state (no change pending).
 fn verdict_matches(v: Verdict, s: State) -> bool {
-    matches!(
-        (v, s),
-        (Verdict::Good, State::Good)
-            | (Verdict::ForwardHead, State::ForwardHead)
-            | (Verdict::RoundedShoulders, State::RoundedShoulders)
-            | (Verdict::Slouch, State::Slouch)
-            | (Verdict::LookingDown, State::LookingDown)
-            | (Verdict::Uncertain, State::Uncertain)
-            | (Verdict::NoPerson, State::Away)
+    State::from(v) == s
+}
+
+/// The forward-head and rounded-shoulder gauges for a judgement.
+pub fn gauges(j: &Judgement) -> (Option<Gauge>, Option<Gauge>) {
+    (
+        j.forward_head
+            .map(|r| gauge("Forward head", &r, j.view == View::Side)),
+        j.rounded_shoulders
+            .map(|r| gauge("Rounded shoulders", &r, false)),
     )
 }
 

@@ -197,6 +197,21 @@ pub enum State {
     Snoozed,
 }
 
+impl From<Verdict> for State {
+    /// The state a frame's verdict points to (no person means away).
+    fn from(v: Verdict) -> State {
+        match v {
+            Verdict::Good => State::Good,
+            Verdict::ForwardHead => State::ForwardHead,
+            Verdict::RoundedShoulders => State::RoundedShoulders,
+            Verdict::Slouch => State::Slouch,
+            Verdict::LookingDown => State::LookingDown,
+            Verdict::Uncertain => State::Uncertain,
+            Verdict::NoPerson => State::Away,
+        }
+    }
+}
+
 impl State {
     /// The state in words, as the window and terminal show it.
     pub fn label(self) -> &'static str {
