@@ -6,6 +6,12 @@ use std::process::ExitCode;
 use hunch::config::{self, ConfigError};
 
 fn main() -> ExitCode {
+    // ONNX Runtime records telemetry unless this is set before it loads
+    // (see `hunch::runtime`); set here, first, whatever the caller's
+    // environment says.
+    // SAFETY: nothing has started a thread yet: this is the first statement
+    // of `main`, and hunch has no code that runs before it.
+    unsafe { hunch::runtime::disable_telemetry() };
     let cli = match config::load_from_process() {
         Ok(layered) => layered.cli,
         // Usage errors, --help and --version: clap prints and exits.

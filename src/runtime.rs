@@ -5,6 +5,17 @@
 //! search order is: `--ort-lib PATH`, `$ORT_DYLIB_PATH`, beside the
 //! executable, then where `scripts/setup.sh` puts it (the user's data dir).
 //! Nothing is downloaded at run time.
+//!
+//! Telemetry: the ONNX Runtime builds on PyPI (1.31.1 included) have
+//! Microsoft's telemetry compiled in. On Linux it writes a device id and a
+//! "ProcessInfo" event (executable path, OS, CPU model, memory) to
+//! `~/.cache/Microsoft/DeveloperTools/.onnxruntime/`, queued for upload, as
+//! soon as the ONNX Runtime environment is created: before
+//! `with_telemetry(false)` can apply. The only switch that stops it is
+//! `ORT_DISABLE_TELEMETRY=1` in the process environment before ONNX Runtime
+//! initialises ([`disable_telemetry`]). The `hunch` binary sets it as the
+//! first thing in `main`; [`init`] makes sure of it again for every other
+//! user of the library (tests, benches, examples).
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -71,6 +82,38 @@ pub struct Runtime {
 
 static LOADED: OnceLock<Runtime> = OnceLock::new();
 
+/// The environment variable that keeps ONNX Runtime from writing (and
+/// queueing for upload) telemetry, and the value that switches it off.
+/// (`ORT_TELEMETRY_DISABLED` does not work in 1.31.1.)
+pub const TELEMETRY_OFF: (&str, &str) = ("ORT_DISABLE_TELEMETRY", "1");
+
+/// True when the process environment already switches telemetry off.
+pub fn telemetry_disabled() -> bool {
+    std::env::var_os(TELEMETRY_OFF.0).is_some_and(|v| v == TELEMETRY_OFF.1)
+}
+
+/// Sets `ORT_DISABLE_TELEMETRY=1` in this process's environment (whatever
+/// the caller's environment said), so ONNX Runtime never records telemetry.
+///
+/// # Safety
+///
+/// Changing the environment is only sound while no other thread reads or
+/// writes it through the C library (`getenv`, `setenv`): call it at the very
+/// start of `main`, before any thread is started. Rust's own environment
+/// functions are serialised by the standard library, but C code (ONNX
+/// Runtime, SQLite, the time zone code) is not.
+pub unsafe fn disable_telemetry() {
+    if !telemetry_disabled() {
+        // SAFETY: the caller guarantees no other thread touches the
+        // environment now (see above).
+        unsafe { std::env::set_var(TELEMETRY_OFF.0, TELEMETRY_OFF.1) };
+    }
+}
+
+/// Serialises the first loads, so the environment is changed at most once
+/// and never by two threads at the same time.
+static LOADING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Loads ONNX Runtime once for the whole process.
 ///
 /// `flag` is `--ort-lib`. An explicit `--ort-lib` or `$ORT_DYLIB_PATH` that
@@ -79,6 +122,29 @@ static LOADED: OnceLock<Runtime> = OnceLock::new();
 pub fn init(flag: Option<&Path>) -> Result<&'static Runtime, RuntimeError> {
     if let Some(p) = LOADED.get() {
         return Ok(p);
+    }
+    let _loading = LOADING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(p) = LOADED.get() {
+        return Ok(p);
+    }
+    if !telemetry_disabled() {
+        // The `hunch` binary has already set the variable in `main`, while
+        // single-threaded, so this only runs when the library is used from
+        // elsewhere (a test harness, a bench, an example). It must happen
+        // before ONNX Runtime is loaded, or its first telemetry event is
+        // already written.
+        //
+        // SAFETY: not provably alone here: a test harness runs other tests
+        // on other threads. Rust code reading the environment takes the
+        // standard library's lock, and `LOADING` keeps hunch from changing it
+        // twice at once; what remains is C code calling `getenv` on another
+        // thread in the same instant, before ONNX Runtime (the one C library
+        // here that would care) is even loaded. Producing telemetry is the
+        // worse, certain harm; this window is narrow and only outside the
+        // binary.
+        unsafe { disable_telemetry() };
     }
     let env = std::env::var_os("ORT_DYLIB_PATH")
         .filter(|v| !v.is_empty())
