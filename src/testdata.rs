@@ -22,15 +22,60 @@ pub fn shared_data_dir() -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
-/// The shared data folder, or a printed note that the caller skips.
+/// The shared data folder, or `None` after [`note_skip`] (the caller skips).
+///
+/// With `HUNCH_REQUIRE_DATA=1` (CI, which always has the data) an absent
+/// folder panics instead: a test that would pass without checking anything
+/// fails.
 pub fn shared_data_or_skip(what: &str) -> Option<PathBuf> {
     let dir = shared_data_dir();
     if dir.is_none() {
-        eprintln!(
-            "SKIPPED {what}: ../shared/data is absent (set HUNCH_SHARED_DATA to the shared data folder to run it)"
-        );
+        let why =
+            "../shared/data is absent (set HUNCH_SHARED_DATA to the shared data folder to run it)";
+        if std::env::var_os("HUNCH_REQUIRE_DATA").is_some_and(|v| v == "1") {
+            // Test support only: failing the calling test is the point.
+            panic!("{what}: {why}, and HUNCH_REQUIRE_DATA=1 requires it");
+        }
+        note_skip(SkipReason::DataAbsent, what, why);
     }
     dir
+}
+
+/// Why a test did not run its checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SkipReason {
+    /// `../shared/data` is absent.
+    DataAbsent,
+    /// Something else on this machine (no DISPLAY, a camera present, ...).
+    Other,
+}
+
+/// Tells that a test skips: a `SKIPPED` line on stderr (which the test
+/// harness hides for passing tests), and a line appended to the file named
+/// by `HUNCH_SKIP_LOG`, which `./test.sh` sets and counts at the end so a
+/// skip never looks like a pass.
+pub fn note_skip(reason: SkipReason, what: &str, why: &str) {
+    eprintln!("SKIPPED {what}: {why}");
+    let Some(log) = std::env::var_os("HUNCH_SKIP_LOG") else {
+        return;
+    };
+    let tag = match reason {
+        SkipReason::DataAbsent => "data",
+        SkipReason::Other => "other",
+    };
+    let line = format!("{tag}\t{what}: {why}\n");
+    // One write with O_APPEND: lines from tests running in parallel do not interleave.
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, line.as_bytes()));
+    if let Err(e) = written {
+        eprintln!(
+            "could not note the skip in HUNCH_SKIP_LOG: {e}: {}",
+            Path::new(&log).display()
+        );
+    }
 }
 
 #[derive(Deserialize)]

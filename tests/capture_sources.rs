@@ -8,7 +8,7 @@ use hunch::capture::clip::{ClipSpec, Segment, make_clip};
 use hunch::capture::{
     CameraSelector, CaptureError, FrameSource, SourceConfig, Timing, VideoSource, open_source,
 };
-use hunch::testdata::shared_data_or_skip;
+use hunch::testdata::{SkipReason, note_skip, shared_data_or_skip};
 
 fn no_camera_here() -> bool {
     cfg!(target_os = "linux")
@@ -200,7 +200,11 @@ fn missing_ffmpeg_names_the_package() {
 #[test]
 fn no_camera_device_is_one_clear_line() {
     if !no_camera_here() {
-        eprintln!("SKIPPED: this machine has a camera");
+        note_skip(
+            SkipReason::Other,
+            "no camera test",
+            "this machine has a camera",
+        );
         return;
     }
     for camera in [
@@ -225,7 +229,11 @@ fn no_camera_device_is_one_clear_line() {
 #[test]
 fn hunch_cameras_says_none_found() {
     if !no_camera_here() {
-        eprintln!("SKIPPED: this machine has a camera");
+        note_skip(
+            SkipReason::Other,
+            "no camera test",
+            "this machine has a camera",
+        );
         return;
     }
     let out = Command::new(env!("CARGO_BIN_EXE_hunch"))

@@ -1,14 +1,19 @@
 //! The stretch coach on real people: MediaPipe's landmarks for real sitting
-//! photos (../shared/data), moved along each stretch's path over time at a
-//! webcam's inference rate, with Gaussian noise on every landmark. Landmarks
+//! photos (../shared/data), moved through each stretch by forward kinematics
+//! (joint angles within documented ranges of motion, projected through a
+//! camera fitted to the photo: see `coach_kinematics`), at a webcam's
+//! inference rate, with Gaussian noise on every landmark. Nothing of the
+//! motion comes from the coach's own constants or measurements. Landmarks
 //! pushed outside the picture lose their visibility, as they would.
 //!
 //! The noise table in the report comes from
 //! `cargo test --test coach_reps -- --ignored --nocapture noise_table`.
 
+mod coach_kinematics;
+
 use std::collections::BTreeMap;
 
-use hunch::coach::synth::{Move, RepTiming, apply, body_scale, jitter, set_amount};
+use coach_kinematics::{Angles, Arms, Body, minimum_jerk};
 use hunch::coach::{Coach, CoachStatus, Outcome, PauseReason, Phase, detectors};
 use hunch::landmarks::Pose;
 use hunch::stretches::{self, Dose, Stretch, Verify};
@@ -34,18 +39,6 @@ fn poses(what: &str) -> Option<BTreeMap<&'static str, Pose>> {
         out.insert(key, pose);
     }
     Some(out)
-}
-
-/// The same person sitting further from the camera: scaled by `k` about the
-/// bottom centre of the picture.
-fn sit_back(p: &Pose, k: f32) -> Pose {
-    let mut q = p.clone();
-    let (cx, cy) = (p.image_width as f32 / 2.0, p.image_height as f32);
-    for l in q.landmarks.iter_mut() {
-        l.x = cx + (l.x - cx) * k;
-        l.y = cy + (l.y - cy) * k;
-    }
-    q
 }
 
 /// Landmarks outside the picture are not visible.
@@ -78,34 +71,136 @@ fn target(s: &Stretch) -> u32 {
     }
 }
 
-fn move_for(s: &Stretch) -> Move {
-    match s.verify {
-        Verify::ChinTuck => Move::ChinTuck,
-        Verify::ShoulderRoll => Move::Shrug,
-        Verify::WallAngel => Move::WallAngel,
-        Verify::ThoracicExtension => Move::Thoracic,
-        Verify::BrueggerHold | Verify::None => Move::Bruegger,
+/// The timing of one rep, in seconds.
+#[derive(Clone, Copy, Debug)]
+struct RepTiming {
+    /// Still at the start position before the rep.
+    rest_s: f64,
+    /// Moving into the end position.
+    move_s: f64,
+    /// Held at the end position.
+    hold_s: f64,
+    /// Moving back to the start.
+    back_s: f64,
+}
+
+impl RepTiming {
+    fn total(&self) -> f64 {
+        self.rest_s + self.move_s + self.hold_s + self.back_s
     }
 }
 
-/// A person doing `n` reps of `s` the way people do: varied pace, rests,
-/// holds a little past the count and depth (1.1–1.6 times the nominal
-/// movement; wall angels 0.9–1.1 of the W-to-Y path).
-fn human_reps(s: &Stretch, n: usize, rng: &mut StdRng) -> (Vec<RepTiming>, f32) {
-    let reps = (0..n)
+/// How far (0..1) from the start position to the end position a person
+/// doing `reps` one after another is at `t` seconds after starting.
+fn set_amount(reps: &[RepTiming], t: f64) -> f32 {
+    let mut start = 0.0;
+    for r in reps {
+        let u = t - start - r.rest_s;
+        if t - start < r.total() {
+            return if u < 0.0 {
+                0.0
+            } else if u < r.move_s {
+                minimum_jerk(u / r.move_s)
+            } else if u < r.move_s + r.hold_s {
+                1.0
+            } else {
+                1.0 - minimum_jerk((u - r.move_s - r.hold_s) / r.back_s)
+            };
+        }
+        start += r.total();
+    }
+    0.0
+}
+
+/// `pose` with noise of `sd_px` on every landmark's x and y.
+fn jitter(pose: &Pose, sd_px: f32, rng: &mut StdRng) -> Pose {
+    let mut p = pose.clone();
+    for l in p.landmarks.iter_mut() {
+        l.x += sd_px * rng.sample::<f32, _>(StandardNormal);
+        l.y += sd_px * rng.sample::<f32, _>(StandardNormal);
+    }
+    p
+}
+
+/// Wall angels start with the arms in a W: upper arms out a little below
+/// shoulder height, forearms up.
+const W_ARMS: Arms = Arms {
+    abduction_deg: 80.0,
+    elbow_flexion_deg: 95.0,
+};
+
+/// A stretch in joint angles: the start position (the photo; for wall
+/// angels the W, sitting back far enough for the Y to fit the picture) and
+/// the end position, whose depth varies as people's does. Ranges stay
+/// inside the documented ranges of motion (see `coach_kinematics`):
+/// - chin tuck: 12–20° of lower-cervical extension with as much upper-
+///   cervical flexion (of 45° each);
+/// - shoulder rolls are read at their top, a shrug: 20–35° of
+///   sternoclavicular elevation (of about 45°);
+/// - wall angels: the Y at 150–170° of abduction (of 180°) with the elbows
+///   0–15° short of straight;
+/// - thoracic extension over the chair back: 10–20° (of 25°);
+/// - Brügger's position: a 15° tuck with the shoulders 5° down (of 10°).
+fn positions(s: &Stretch, body: &Body, key: &str, rng: &mut StdRng) -> (Angles, Angles) {
+    let start = start_position(s, body, key);
+    let end = match s.verify {
+        Verify::ChinTuck => Angles {
+            retraction_deg: rng.random_range(12.0..20.0),
+            ..start
+        },
+        Verify::ShoulderRoll => Angles {
+            shoulder_elevation_deg: rng.random_range(20.0..35.0),
+            ..start
+        },
+        Verify::WallAngel => Angles {
+            arms: Some(Arms {
+                abduction_deg: rng.random_range(150.0..170.0),
+                elbow_flexion_deg: rng.random_range(0.0..15.0),
+            }),
+            ..start
+        },
+        Verify::ThoracicExtension => Angles {
+            trunk_extension_deg: rng.random_range(10.0..20.0),
+            ..start
+        },
+        Verify::BrueggerHold | Verify::None => bruegger(),
+    };
+    (start, end)
+}
+
+fn bruegger() -> Angles {
+    Angles {
+        retraction_deg: 15.0,
+        shoulder_elevation_deg: -5.0,
+        ..Angles::default()
+    }
+}
+
+fn start_position(s: &Stretch, body: &Body, key: &str) -> Angles {
+    if s.verify == Verify::WallAngel {
+        // Sitting back until the person looks 0.55 (laptop photos) or 0.7
+        // (the side view) times as large: room above the head for the Y.
+        Angles {
+            arms: Some(W_ARMS),
+            sit_back_m: body.sit_back_for(if key == SIDE { 0.7 } else { 0.55 }),
+            ..Angles::default()
+        }
+    } else {
+        Angles::default()
+    }
+}
+
+/// A person doing `n` reps the way people do: varied pace, rests, holds a
+/// little past the count.
+fn human_reps(s: &Stretch, n: usize, rng: &mut StdRng) -> Vec<RepTiming> {
+    (0..n)
         .map(|_| RepTiming {
             rest_s: rng.random_range(0.8..2.0),
             move_s: rng.random_range(0.6..1.4),
             hold_s: hold_of(s) + rng.random_range(0.5..1.5),
             back_s: rng.random_range(0.6..1.4),
         })
-        .collect();
-    let peak = if s.verify == Verify::WallAngel {
-        rng.random_range(0.9..1.1)
-    } else {
-        rng.random_range(1.1..1.6)
-    };
-    (reps, peak)
+        .collect()
 }
 
 struct Run {
@@ -113,19 +208,18 @@ struct Run {
     coach: Coach,
 }
 
-/// Plays `reps` of `s` from `base` at `fps` with noise `noise` × body scale:
-/// 1.5 s still first, 3 s still after.
+/// Plays `reps` of `s` from `start` to `end` and back, at `fps`, with noise
+/// `noise` × the shoulder breadth: 1.5 s still first, 3 s still after.
 fn play(
     s: &Stretch,
-    base: &Pose,
+    body: &Body,
+    (start, end): (Angles, Angles),
     reps: &[RepTiming],
-    peak: f32,
     fps: f64,
     noise: f32,
     rng: &mut StdRng,
 ) -> Run {
-    let mv = move_for(s);
-    let sd = noise * body_scale(base).expect("a usable pose");
+    let sd = noise * body.breadth_px();
     let lead = 1.5;
     let total = lead + reps.iter().map(RepTiming::total).sum::<f64>() + 3.0;
     let mut coach = Coach::new(s, 0.0);
@@ -136,23 +230,17 @@ fn play(
         if t > total {
             break;
         }
-        let p = apply(base, mv, set_amount(reps, peak, t - lead));
-        let p = clip_to_frame(jitter(&p, sd, || rng.sample::<f32, _>(StandardNormal)));
+        let u = if t < lead {
+            0.0
+        } else {
+            set_amount(reps, t - lead)
+        };
+        let p = body.pose(&start.towards(&end, u));
+        let p = clip_to_frame(jitter(&p, sd, rng));
         statuses.push(coach.update(t, Some(&p)));
         i += 1;
     }
     Run { statuses, coach }
-}
-
-/// The starting pose for a stretch: wall angels begin with the hands up in
-/// the W, and need the person far enough back for the Y to fit the picture.
-fn start_pose(s: &Stretch, p: &Pose, key: &str) -> Pose {
-    if s.verify == Verify::WallAngel {
-        let p = sit_back(p, if key == SIDE { 0.7 } else { 0.55 });
-        apply(&p, Move::WallAngel, 0.0)
-    } else {
-        p.clone()
-    }
 }
 
 const CHECKED: [&str; 4] = [
@@ -168,10 +256,11 @@ fn full_sets_count_exactly_on_real_poses_with_noise() {
         return;
     };
     let mut runs = 0;
+    let mut failed = Vec::new();
     for id in CHECKED {
         let s = stretch(id);
         for (key, pose) in &poses {
-            let base = start_pose(&s, pose, key);
+            let body = Body::new(pose);
             // A front-view chin tuck is read from the head's apparent size,
             // the noisiest cue: exact to 0.5 % (see the noise table).
             let noise = if id == "chin_tucks" && *key != SIDE {
@@ -183,26 +272,31 @@ fn full_sets_count_exactly_on_real_poses_with_noise() {
                 for seed in 0..3 {
                     let mut rng = StdRng::seed_from_u64(seed);
                     let n = target(&s) as usize;
-                    let (reps, peak) = human_reps(&s, n, &mut rng);
-                    let run = play(&s, &base, &reps, peak, fps, noise, &mut rng);
+                    let reps = human_reps(&s, n, &mut rng);
+                    let pos = positions(&s, &body, key, &mut rng);
+                    let run = play(&s, &body, pos, &reps, fps, noise, &mut rng);
                     let last = run.statuses.last().unwrap();
-                    assert_eq!(
-                        last.phase,
-                        Phase::Finished,
-                        "{id} on {key} at {fps} fps, noise {noise}, seed {seed}: {last:?}"
-                    );
-                    assert_eq!(
-                        run.coach.result().outcome,
-                        Outcome::DoneVerified {
-                            reps: n as u32,
-                            held_s: 0.0
-                        }
-                    );
+                    let done = Outcome::DoneVerified {
+                        reps: n as u32,
+                        held_s: 0.0,
+                    };
+                    if last.phase != Phase::Finished || run.coach.result().outcome != done {
+                        failed.push(format!(
+                            "{id} on {key} at {fps} fps, noise {noise}, seed {seed}: {} of {n} reps, {:?}, end position {:?}",
+                            last.reps_done, last.hint, pos.1
+                        ));
+                    }
                     runs += 1;
                 }
             }
         }
     }
+    assert!(
+        failed.is_empty(),
+        "{} of {runs} sets not counted exactly:\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
     assert_eq!(runs, 4 * 3 * 3 * 3);
 }
 
@@ -214,7 +308,8 @@ fn still_noisy_people_count_nothing_on_real_poses() {
     for id in CHECKED {
         let s = stretch(id);
         for (key, pose) in &poses {
-            let base = start_pose(&s, pose, key);
+            let body = Body::new(pose);
+            let start = start_position(&s, &body, key);
             for seed in 0..3 {
                 let mut rng = StdRng::seed_from_u64(100 + seed);
                 // A minute of sitting still, at 5 fps, 1.5 % noise.
@@ -224,7 +319,7 @@ fn still_noisy_people_count_nothing_on_real_poses() {
                     hold_s: 1.0,
                     back_s: 1.0,
                 }];
-                let run = play(&s, &base, &reps, 0.0, 5.0, 0.015, &mut rng);
+                let run = play(&s, &body, (start, start), &reps, 5.0, 0.015, &mut rng);
                 let last = run.statuses.last().unwrap();
                 assert_eq!(last.reps_done, 0, "{id} on {key}, seed {seed}");
                 assert_eq!(last.phase, Phase::Active, "{id} on {key}");
@@ -240,10 +335,11 @@ fn leaving_the_frame_mid_set_pauses_and_resumes() {
     };
     let s = stretch("chin_tucks");
     for key in [FRONT_LAPTOP, SIDE] {
-        let base = &poses[key];
+        let body = Body::new(&poses[key]);
         let mut rng = StdRng::seed_from_u64(7);
-        let (reps, peak) = human_reps(&s, 10, &mut rng);
-        let sd = 0.01 * body_scale(base).unwrap();
+        let reps = human_reps(&s, 10, &mut rng);
+        let (start, end) = positions(&s, &body, key, &mut rng);
+        let sd = 0.01 * body.breadth_px();
         // Away for 5 s after the fourth rep, just before the fifth starts.
         let lead = 1.5;
         let away_from =
@@ -258,8 +354,13 @@ fn leaving_the_frame_mid_set_pauses_and_resumes() {
                 coach.update(t, None)
             } else {
                 let set_t = if t >= away_to { t - 5.0 } else { t };
-                let p = apply(base, Move::ChinTuck, set_amount(&reps, peak, set_t - lead));
-                let p = clip_to_frame(jitter(&p, sd, || rng.sample::<f32, _>(StandardNormal)));
+                let u = if set_t < lead {
+                    0.0
+                } else {
+                    set_amount(&reps, set_t - lead)
+                };
+                let p = body.pose(&start.towards(&end, u));
+                let p = clip_to_frame(jitter(&p, sd, &mut rng));
                 coach.update(t, Some(&p))
             };
             if (away_from..away_to).contains(&t) {
@@ -282,13 +383,15 @@ fn bruegger_hold_counts_only_while_held_on_real_poses() {
     };
     let s = stretch("brueggers_relief");
     let seconds = hold_of(&s);
-    for (key, base) in &poses {
+    for (key, pose) in &poses {
+        let body = Body::new(pose);
+        let base = &body.pose(&Angles::default());
         let mut rng = StdRng::seed_from_u64(3);
-        let sd = 0.01 * body_scale(base).unwrap();
+        let sd = 0.01 * body.breadth_px();
         let mut coach = Coach::new(&s, 0.0);
         let mut t = 0.0;
         let mut frame = |coach: &mut Coach, t: f64, p: &Pose| {
-            let p = clip_to_frame(jitter(p, sd, || rng.sample::<f32, _>(StandardNormal)));
+            let p = clip_to_frame(jitter(p, sd, &mut rng));
             coach.update(t, Some(&p))
         };
         // Sitting as before: the clock does not run.
@@ -300,7 +403,7 @@ fn bruegger_hold_counts_only_while_held_on_real_poses() {
         assert_eq!(st.hold_remaining_s, Some(seconds), "{key}: {st:?}");
         assert_eq!(st.hint.as_deref(), Some(detectors::HINT_TUCK_CHIN), "{key}");
         // In position: the clock runs to the end.
-        let held = apply(base, Move::Bruegger, 1.3);
+        let held = body.pose(&bruegger());
         let started = t;
         while coach.status().phase != Phase::Finished && t < 60.0 {
             frame(&mut coach, t, &held);
@@ -315,22 +418,29 @@ fn bruegger_hold_counts_only_while_held_on_real_poses() {
     }
 }
 
+/// Too close to the camera for wall angels: facing the laptop at the
+/// photo's own distance the W is already wider than the picture, so the
+/// hands are never seen: no rep counts and the coach asks for the hands.
+/// (From the side, sitting closer brings the near arm at the camera; the
+/// "hands lost on the way up" hint has no real-pose case here.)
 #[test]
-fn wall_angels_too_close_to_the_laptop_ask_to_sit_back() {
+fn wall_angels_too_close_to_the_laptop_ask_for_the_hands() {
     let Some(poses) = poses("coach wall angels out of frame") else {
         return;
     };
     let s = stretch("wall_angels");
-    // At the photo's own distance the Y leaves the top of the picture.
-    let base = apply(&poses[FRONT_LAPTOP], Move::WallAngel, 0.0);
+    let body = Body::new(&poses[FRONT_LAPTOP]);
     let mut rng = StdRng::seed_from_u64(11);
-    let (reps, peak) = human_reps(&s, 5, &mut rng);
-    let run = play(&s, &base, &reps, peak, 5.0, 0.01, &mut rng);
+    let reps = human_reps(&s, 5, &mut rng);
+    let (mut start, mut end) = positions(&s, &body, FRONT_LAPTOP, &mut rng);
+    start.sit_back_m = 0.0;
+    end.sit_back_m = 0.0;
+    let run = play(&s, &body, (start, end), &reps, 5.0, 0.01, &mut rng);
     assert_eq!(run.statuses.last().unwrap().reps_done, 0);
     assert!(
         run.statuses
             .iter()
-            .any(|st| st.hint.as_deref() == Some(detectors::HINT_HANDS_LOST))
+            .any(|st| st.hint.as_deref() == Some(detectors::HINT_SHOW_HANDS))
     );
 }
 
@@ -363,7 +473,7 @@ fn noise_table() {
             (FRONT_SMALL, "front2"),
             (SIDE, "side"),
         ] {
-            let base = start_pose(&s, &poses[key], key);
+            let body = Body::new(&poses[key]);
             print!("{id:<20} {view:<6}");
             for noise in noises {
                 let (mut counted, mut expected, mut exact) = (0, 0, 0);
@@ -374,8 +484,9 @@ fn noise_table() {
                     if let Dose::Reps { hold_s, .. } = s.dose {
                         s2.dose = Dose::Reps { reps: 50, hold_s };
                     }
-                    let (reps, peak) = human_reps(&s2, n, &mut rng);
-                    let run = play(&s2, &base, &reps, peak, 5.0, noise, &mut rng);
+                    let reps = human_reps(&s2, n, &mut rng);
+                    let pos = positions(&s2, &body, key, &mut rng);
+                    let run = play(&s2, &body, pos, &reps, 5.0, noise, &mut rng);
                     let got = run.statuses.last().unwrap().reps_done;
                     counted += got;
                     expected += n as u32;
@@ -394,7 +505,8 @@ fn noise_table() {
             (FRONT_SMALL, "front2"),
             (SIDE, "side"),
         ] {
-            let base = start_pose(&s, &poses[key], key);
+            let body = Body::new(&poses[key]);
+            let start = start_position(&s, &body, key);
             print!("{id:<20} {view:<6}");
             for noise in noises {
                 let mut false_reps = 0;
@@ -406,7 +518,7 @@ fn noise_table() {
                         hold_s: 1.0,
                         back_s: 1.0,
                     }];
-                    let run = play(&s, &base, &still, 0.0, 5.0, noise, &mut rng);
+                    let run = play(&s, &body, (start, start), &still, 5.0, noise, &mut rng);
                     false_reps += run.statuses.last().unwrap().reps_done;
                 }
                 print!(" {false_reps:>13}");

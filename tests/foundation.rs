@@ -128,8 +128,10 @@ const OrtApiBase* OrtGetApiBase(void) { return &base; }
 fn wrong_version_library_is_refused_with_its_version() {
     let dir = tempfile::tempdir().unwrap();
     let Some(lib) = old_version_library(dir.path()) else {
-        eprintln!(
-            "SKIPPED wrong_version_library_is_refused_with_its_version: no C compiler (cc) to build a fake library"
+        hunch::testdata::note_skip(
+            hunch::testdata::SkipReason::Other,
+            "wrong_version_library_is_refused_with_its_version",
+            "no C compiler (cc) to build a fake library",
         );
         return;
     };
@@ -187,7 +189,11 @@ fn no_camera_says_so_and_suggests_input() {
         })
         .unwrap_or(false);
     if has_camera {
-        eprintln!("SKIPPED no_camera_says_so_and_suggests_input: this machine has a camera");
+        hunch::testdata::note_skip(
+            hunch::testdata::SkipReason::Other,
+            "no_camera_says_so_and_suggests_input",
+            "this machine has a camera",
+        );
         return;
     }
     let o = hunch()

@@ -1101,7 +1101,7 @@ mod tests {
 
     mod fake {
         use super::*;
-        use std::sync::atomic::AtomicUsize;
+        use std::sync::atomic::{AtomicU64, AtomicUsize};
 
         pub struct Fake {
             pub cams: Vec<CameraInfo>,
@@ -1111,6 +1111,8 @@ mod tests {
             pub open_error: Option<String>,
             pub period: Duration,
             pub hang_first: bool,
+            /// Frames handed over by every camera opened so far.
+            pub produced: Arc<AtomicU64>,
         }
 
         impl Fake {
@@ -1123,6 +1125,7 @@ mod tests {
                     open_error: None,
                     period: Duration::from_millis(2),
                     hang_first: false,
+                    produced: Arc::new(AtomicU64::new(0)),
                 }
             }
         }
@@ -1133,6 +1136,7 @@ mod tests {
             hang: bool,
             period: Duration,
             active: Arc<AtomicUsize>,
+            produced: Arc<AtomicU64>,
         }
 
         impl RawCamera for FakeCam {
@@ -1157,6 +1161,7 @@ mod tests {
                 }
                 // Pixel 0 carries the frame number (mod 256).
                 take(&[self.n as u8, 0, 0, 0, 0, 0]);
+                self.produced.fetch_add(1, Ordering::SeqCst);
                 Ok(())
             }
         }
@@ -1189,6 +1194,7 @@ mod tests {
                     hang: first && self.hang_first,
                     period: self.period,
                     active: Arc::clone(&self.active),
+                    produced: Arc::clone(&self.produced),
                 }))
             }
         }
@@ -1212,7 +1218,9 @@ mod tests {
 
     #[test]
     fn only_the_newest_frame_is_handed_over() {
-        let (src, _) = open_fake(Fake::new(), None);
+        let fake = Fake::new();
+        let produced = Arc::clone(&fake.produced);
+        let (src, _) = open_fake(fake, None);
         let mut src = src.unwrap();
         let a = src.next_frame(0.0).unwrap().unwrap();
         assert_eq!(
@@ -1220,7 +1228,11 @@ mod tests {
             a.index as u8,
             "pixels belong to the frame"
         );
-        std::thread::sleep(Duration::from_millis(100));
+        // Wait until the camera has delivered two more frames (however slow
+        // the machine), not for a fixed time.
+        while produced.load(Ordering::SeqCst) < a.index + 2 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
         let b = src.next_frame(0.0).unwrap().unwrap();
         assert!(
             b.index > a.index + 1,

@@ -67,6 +67,8 @@ struct Counters {
     dropped_samples: AtomicU64,
     lost_records: AtomicU64,
     failed_batches: AtomicU64,
+    /// Commits the writer has begun (tests wait on it instead of sleeping).
+    commits_begun: AtomicU64,
 }
 
 impl Counters {
@@ -354,6 +356,7 @@ impl Writer {
             return;
         }
         let n = batch.len() as u64;
+        self.counters.commits_begun.fetch_add(1, Ordering::SeqCst);
         match write_batch(&mut self.conn, self.session_id, batch, end, self.levels) {
             Ok(levels) => {
                 self.levels = levels;
@@ -491,7 +494,11 @@ mod tests {
         let other = Connection::open(&path).unwrap();
         other.execute_batch("BEGIN EXCLUSIVE").unwrap();
         rec.record(Sample::new(0.0, State::Good, Verdict::Good));
-        std::thread::sleep(Duration::from_millis(100));
+        // Wait until the writer is inside that commit (blocked on the lock
+        // for up to its 5 s busy timeout), however slow the machine.
+        while rec.counters.commits_begun.load(Ordering::SeqCst) == 0 {
+            std::thread::yield_now();
+        }
         for i in 1..100 {
             rec.record(Sample::new(i as f64, State::Good, Verdict::Good));
         }
