@@ -2,11 +2,18 @@
 //! through the pose pipeline (still or video mode) makes no heap allocation
 //! of 16 KiB or more on the Rust side (model inputs and outputs are reused;
 //! ONNX Runtime keeps its own arena).
+//!
+//! On a real person (`pose/pose.jpg` from ../shared/data) every frame must
+//! find the pose, and video mode must take the tracking path (the previous
+//! frame's region, no detector run) after the first frame, so the steady
+//! state measured is the one a webcam session lives in. Without the data only
+//! the detector-and-whole-frame path on a plain frame is checked, and the
+//! test says it skipped the rest.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use hunch::pose::{Mode, PoseConfig, PoseEstimator};
+use hunch::pose::{Mode, PoseConfig, PoseEstimator, RegionSource};
 use image::{Rgb, RgbImage};
 
 struct Counting;
@@ -43,17 +50,22 @@ fn note(size: usize) {
 #[global_allocator]
 static ALLOC: Counting = Counting;
 
-/// A frame with a person when the shared data is there, else a plain one
-/// (which still runs the detector and the whole-frame fallback every time).
-fn frame() -> RgbImage {
-    hunch::testdata::shared_data_dir()
-        .and_then(|d| hunch::frame::load_image(&d.join("pose/pose.jpg")).ok())
-        .unwrap_or_else(|| RgbImage::from_pixel(640, 480, Rgb([90, 120, 150])))
+/// A frame with a person when the shared data is there (`true`), else a
+/// plain one (which still runs the detector and the whole-frame fallback
+/// every time).
+fn frame() -> (RgbImage, bool) {
+    match hunch::testdata::shared_data_or_skip("pose_alloc on a real person (tracking path)") {
+        Some(d) => (
+            hunch::frame::load_image(&d.join("pose/pose.jpg")).expect("pose/pose.jpg loads"),
+            true,
+        ),
+        None => (RgbImage::from_pixel(640, 480, Rgb([90, 120, 150])), false),
+    }
 }
 
 #[test]
 fn steady_state_makes_no_frame_sized_allocations() {
-    let img = frame();
+    let (img, person) = frame();
     let mut est = PoseEstimator::new(&PoseConfig::default()).expect("pose estimator starts");
     for (name, video) in [("still", false), ("video", true)] {
         let mode = |i: usize| {
@@ -71,7 +83,22 @@ fn steady_state_makes_no_frame_sized_allocations() {
         LARGE.store(0, Ordering::Relaxed);
         LARGEST.store(0, Ordering::Relaxed);
         for i in 3..13 {
-            est.estimate(&img, mode(i)).unwrap();
+            let found = est.estimate(&img, mode(i)).unwrap().is_some();
+            if person {
+                assert!(found, "{name} mode lost the person in frame {i}");
+                if video {
+                    assert_eq!(
+                        est.last_timings().detector_runs,
+                        0,
+                        "video frame {i} ran the detector instead of tracking"
+                    );
+                    assert!(
+                        matches!(est.last_region(), Some((_, RegionSource::Tracking))),
+                        "video frame {i} did not come from tracking: {:?}",
+                        est.last_region().map(|r| r.1)
+                    );
+                }
+            }
         }
         assert_eq!(
             LARGE.load(Ordering::Relaxed),

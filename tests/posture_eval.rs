@@ -48,6 +48,23 @@ fn balanced(report: &EvalReport, subject: &str) -> Option<f64> {
     report.subject(subject)?.balanced_accuracy()
 }
 
+/// A balanced accuracy with the photos it rests on: `n good / n slumped`.
+fn with_counts(report: &EvalReport, subject: &str) -> String {
+    let Some(s) = report.subject(subject) else {
+        return format!("{subject}: not evaluated");
+    };
+    let ba = s
+        .balanced_accuracy()
+        .map_or("-".to_string(), |v| format!("{v:.3}"));
+    let (good, slumped) = (s.good.total(), s.slumped.total());
+    let few = if good.min(slumped) < 10 {
+        " (few photos: one more error moves it a lot)"
+    } else {
+        ""
+    };
+    format!("{subject}: balanced accuracy {ba} on {good} good / {slumped} slumped photos{few}")
+}
+
 #[test]
 fn labelled_photos_per_subject_with_mediapipe_landmarks() {
     let Some(dir) = testdata::shared_data_or_skip("posture evaluation on labelled photos") else {
@@ -74,11 +91,16 @@ fn labelled_photos_per_subject_with_mediapipe_landmarks() {
     println!("son with the flattened-folder collision resolved:\n{son}");
 
     for subject in ["ssb", "ekam-1023"] {
+        println!("{}", with_counts(&report, subject));
+    }
+    println!("{} (uncalibrated)", with_counts(&uncalibrated, "ssb"));
+    for subject in ["ssb", "ekam-1023"] {
         let ba = balanced(&report, subject)
             .unwrap_or_else(|| panic!("no balanced accuracy for {subject}:\n{report}"));
         assert!(
             ba >= 0.95,
-            "{subject}: balanced accuracy {ba:.3} < 0.95\n{report}"
+            "{} < 0.95\n{report}",
+            with_counts(&report, subject)
         );
     }
     // son is subtle (224x224, a few percent between classes) and only two of
@@ -93,6 +115,7 @@ fn labelled_photos_per_subject_with_mediapipe_landmarks() {
     let ssb = balanced(&uncalibrated, "ssb").unwrap_or(0.0);
     assert!(
         ssb >= 0.95,
-        "ssb without calibration: {ssb:.3}\n{uncalibrated}"
+        "without calibration, {} < 0.95\n{uncalibrated}",
+        with_counts(&uncalibrated, "ssb")
     );
 }

@@ -38,13 +38,20 @@ fn labelled_photos_per_subject_with_our_landmarks() {
     let report = eval::evaluate(&poses, &labels, &Thresholds::default());
     println!("{report}");
     for subject in subjects {
-        let ba = report
+        let s = report
             .subject(subject)
-            .and_then(|s| s.balanced_accuracy())
             .unwrap_or_else(|| panic!("no result for {subject}"));
-        assert!(
-            ba >= 0.95,
-            "{subject}: balanced accuracy {ba:.3} on our landmarks\n{report}"
+        let ba = s
+            .balanced_accuracy()
+            .unwrap_or_else(|| panic!("no balanced accuracy for {subject}\n{report}"));
+        // The figure with the photos it rests on: ekam-1023 has 4 good photos,
+        // 3 of them spent on calibration, so its score rests on 5 photos.
+        let counts = format!(
+            "{subject}: balanced accuracy {ba:.3} on {} good / {} slumped photos",
+            s.good.total(),
+            s.slumped.total()
         );
+        println!("{counts}");
+        assert!(ba >= 0.95, "{counts} (our landmarks)\n{report}");
     }
 }
