@@ -239,7 +239,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         source: description,
     });
     let result = m.run_loop(source.as_mut(), &mut estimator, window.as_mut(), &stop);
-    let end_t = m.last_inference.unwrap_or(0.0);
+    let end_t = session_now(source.as_ref(), m.last_inference.unwrap_or(0.0));
     m.finish(end_t);
     source.release();
     result?;
@@ -353,6 +353,98 @@ impl Pacer {
     }
 }
 
+/// Now on the session clock: the source's own clock for a live camera
+/// (it keeps running while no frame arrives), else `fallback` (the time of
+/// the last frame, for recordings, whose time stands still between frames).
+fn session_now(source: &dyn FrameSource, fallback: f64) -> f64 {
+    source.clock_s().map_or(fallback, |now| now.max(fallback))
+}
+
+/// What a retry of a lost camera came to.
+#[derive(Debug)]
+enum Retry {
+    /// No attempt due yet.
+    NotDue,
+    /// The camera is back: the event to report.
+    Back(Event),
+    /// Still gone: the notice to show.
+    StillGone(String),
+}
+
+/// Follows a live camera through an outage: when it was lost, when to try
+/// again (with back-off), and the `camera` events with the session times at
+/// which things happened.
+struct CameraWatch {
+    backoff: Backoff,
+    lost_at: Option<f64>,
+}
+
+impl CameraWatch {
+    fn new(backoff: Backoff) -> CameraWatch {
+        CameraWatch {
+            backoff,
+            lost_at: None,
+        }
+    }
+
+    fn is_lost(&self) -> bool {
+        self.lost_at.is_some()
+    }
+
+    /// The camera failed at `now`: schedules the first retry and returns the
+    /// `lost` event.
+    fn lost(&mut self, now: f64, error: &capture::CaptureError) -> Event {
+        self.lost_at = Some(now);
+        self.backoff.failed(now);
+        Event::Camera {
+            t: now,
+            status: CameraStatus::Lost,
+            message: error.to_string(),
+        }
+    }
+
+    /// Seconds until the next attempt is due (0 when due or not lost).
+    fn seconds_to_next_try(&self, now: f64) -> f64 {
+        match (self.lost_at, self.backoff.next_attempt_s()) {
+            (Some(_), Some(next)) => (next - now).max(0.0),
+            _ => 0.0,
+        }
+    }
+
+    /// Tries to take the camera back if an attempt is due at `now`.
+    fn poll(&mut self, now: f64, source: &mut dyn FrameSource) -> Retry {
+        let Some(lost_at) = self.lost_at else {
+            return Retry::NotDue;
+        };
+        if !self.backoff.due(now) {
+            return Retry::NotDue;
+        }
+        match source.resume() {
+            Ok(()) => {
+                self.backoff.succeeded();
+                self.lost_at = None;
+                // Opening takes time: the camera is back when it answered.
+                let t = session_now(source, now);
+                tracing::info!("camera back after {:.1} s", t - lost_at);
+                Retry::Back(Event::Camera {
+                    t,
+                    status: CameraStatus::Back,
+                    message: format!("camera is back after {:.1} s", t - lost_at),
+                })
+            }
+            Err(e) => {
+                self.backoff.failed(now);
+                let next = self.seconds_to_next_try(now);
+                tracing::info!(
+                    "camera still gone after {:.1} s ({e}); next try in {next:.0} s",
+                    now - lost_at
+                );
+                Retry::StillGone(format!("Camera lost ({e}); retrying"))
+            }
+        }
+    }
+}
+
 impl Monitor {
     fn run_loop(
         &mut self,
@@ -369,43 +461,36 @@ impl Monitor {
             index: 0,
         };
         let mut pacer = Pacer::new(source.timing());
-        let mut backoff = Backoff::new(1.0, 30.0);
-        let mut camera_lost = false;
+        let mut watch = CameraWatch::new(Backoff::new(1.0, 30.0));
         let mut keys = Vec::new();
         let mut next_t = 0.0_f64;
-        // Source time of "now" while no frame arrives (paused or camera lost).
-        let idle_clock = Instant::now();
         loop {
             if stop.load(Ordering::Relaxed) || window.as_deref().is_some_and(|w| !w.is_open()) {
                 return Ok(());
             }
+            // Now on the session clock: a camera's clock runs on while no
+            // frame arrives (paused, lost); a recording's stands still.
+            let now = session_now(source, self.last_inference.unwrap_or(0.0).max(frame.time_s));
             // Keys first, so a pause never waits for a frame.
-            let now_guess = self.last_inference.unwrap_or(0.0).max(frame.time_s);
             for key in keys.drain(..) {
-                if !self.on_key(key, now_guess, source)? {
+                if !self.on_key(key, now, source)? {
                     return Ok(());
                 }
             }
-            if self.paused || camera_lost {
-                std::thread::sleep(Duration::from_millis(50));
-                if camera_lost && backoff.due(idle_clock.elapsed().as_secs_f64()) {
-                    match source.resume() {
-                        Ok(()) => {
-                            camera_lost = false;
-                            backoff.succeeded();
+            if self.paused || watch.is_lost() {
+                if watch.is_lost() {
+                    match watch.poll(now, source) {
+                        Retry::NotDue => {}
+                        Retry::Back(event) => {
                             self.notice = None;
-                            self.out.event(&Event::Camera {
-                                t: now_guess,
-                                status: CameraStatus::Back,
-                                message: "camera is back".into(),
-                            });
+                            self.out.event(&event);
                         }
-                        Err(e) => {
-                            backoff.failed(idle_clock.elapsed().as_secs_f64());
-                            self.notice = Some(format!("Camera lost ({e}); retrying"));
-                        }
+                        Retry::StillGone(notice) => self.notice = Some(notice),
                     }
                 }
+                // Sleep only until the next retry (or a key) is due.
+                let wait = watch.seconds_to_next_try(now).clamp(0.01, 0.05);
+                std::thread::sleep(Duration::from_secs_f64(wait));
                 self.present(
                     &mut window,
                     renderer.as_mut(),
@@ -426,14 +511,10 @@ impl Monitor {
                 Ok(Some(f)) => f,
                 Ok(None) => return Ok(()),
                 Err(e) if e.is_retryable() => {
-                    camera_lost = true;
-                    backoff.failed(idle_clock.elapsed().as_secs_f64());
+                    // The loss is noticed now, not at the last frame.
+                    let now = session_now(source, now);
                     self.notice = Some(format!("Camera lost ({e}); retrying"));
-                    self.out.event(&Event::Camera {
-                        t: now_guess,
-                        status: CameraStatus::Lost,
-                        message: e.to_string(),
-                    });
+                    self.out.event(&watch.lost(now, &e));
                     tracing::warn!("{e}");
                     continue;
                 }
@@ -1199,5 +1280,84 @@ mod tests {
         assert!(verdict_matches(Verdict::NoPerson, State::Away));
         assert!(verdict_matches(Verdict::LookingDown, State::LookingDown));
         assert!(!verdict_matches(Verdict::ForwardHead, State::Good));
+    }
+
+    /// Waits (polling) until `done` holds, giving up after `limit` polls.
+    fn poll_until(limit: u32, mut done: impl FnMut() -> bool) -> bool {
+        for _ in 0..limit {
+            if done() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        false
+    }
+
+    #[test]
+    fn camera_events_carry_the_real_length_of_an_outage() {
+        use crate::capture::{CameraSource, Resolution, fake::Fake};
+        use std::sync::Arc;
+        let fake = Fake::new();
+        let unplugged = Arc::clone(&fake.unplugged);
+        let mut source =
+            CameraSource::open_with(Arc::new(fake), None, Resolution::default(), 30).unwrap();
+        let first = source.next_frame(0.0).unwrap().unwrap();
+        unplugged.store(true, Ordering::SeqCst);
+        let err = loop {
+            match source.next_frame(0.0) {
+                Ok(_) => {}
+                Err(e) => break e,
+            }
+        };
+        assert!(err.is_retryable(), "{err}");
+        let mut watch = CameraWatch::new(Backoff::new(0.05, 0.1));
+        let lost = watch.lost(session_now(&source, first.time_s), &err);
+        let Event::Camera { t: lost_t, .. } = lost else {
+            panic!("{lost:?}")
+        };
+        assert!(lost_t >= first.time_s);
+        // The camera stays away for at least 0.5 s on its own clock, while
+        // the watch keeps retrying and failing.
+        let mut failures = 0;
+        assert!(poll_until(10_000, || {
+            let now = session_now(&source, lost_t);
+            match watch.poll(now, &mut source) {
+                Retry::Back(e) => panic!("back while unplugged: {e:?}"),
+                Retry::StillGone(notice) => {
+                    assert!(notice.starts_with("Camera lost"), "{notice}");
+                    failures += 1;
+                }
+                Retry::NotDue => {}
+            }
+            now >= lost_t + 0.5
+        }));
+        assert!(failures >= 2, "retried {failures} times");
+        assert!(watch.is_lost());
+        unplugged.store(false, Ordering::SeqCst);
+        let mut back = None;
+        assert!(poll_until(10_000, || {
+            if let Retry::Back(e) = watch.poll(session_now(&source, lost_t), &mut source) {
+                back = Some(e);
+            }
+            back.is_some()
+        }));
+        let Some(Event::Camera {
+            t: back_t,
+            status: CameraStatus::Back,
+            ..
+        }) = back
+        else {
+            panic!("{back:?}")
+        };
+        assert!(
+            back_t - lost_t >= 0.5,
+            "lost at {lost_t}, back at {back_t}: the outage lasted at least 0.5 s"
+        );
+        assert!(!watch.is_lost());
+        let next = source.next_frame(0.0).unwrap().unwrap();
+        assert!(
+            next.time_s >= back_t - 0.05,
+            "frames go on on the same clock"
+        );
     }
 }

@@ -885,11 +885,14 @@ mod backend {
     }
 }
 
+/// A camera backend for tests: two cameras of 2x1 RGB frames whose first
+/// pixel carries the frame number, with switches for faults.
 #[cfg(test)]
-mod tests {
+pub(crate) mod fake {
     use super::*;
+    use std::sync::atomic::{AtomicU64, AtomicUsize};
 
-    fn cams() -> Vec<CameraInfo> {
+    pub(crate) fn cams() -> Vec<CameraInfo> {
         vec![
             CameraInfo {
                 index: 0,
@@ -903,6 +906,120 @@ mod tests {
             },
         ]
     }
+
+    pub(crate) struct Fake {
+        pub cams: Vec<CameraInfo>,
+        pub opens: AtomicUsize,
+        pub active: Arc<AtomicUsize>,
+        pub fail_first_after: Option<u64>,
+        pub open_error: Option<String>,
+        pub period: Duration,
+        pub hang_first: bool,
+        /// While set, reads fail and opens find no device (an unplug).
+        pub unplugged: Arc<AtomicBool>,
+        /// Frames handed over by every camera opened so far.
+        pub produced: Arc<AtomicU64>,
+    }
+
+    impl Fake {
+        pub(crate) fn new() -> Fake {
+            Fake {
+                cams: cams(),
+                opens: AtomicUsize::new(0),
+                active: Arc::new(AtomicUsize::new(0)),
+                fail_first_after: None,
+                open_error: None,
+                period: Duration::from_millis(2),
+                hang_first: false,
+                unplugged: Arc::new(AtomicBool::new(false)),
+                produced: Arc::new(AtomicU64::new(0)),
+            }
+        }
+    }
+
+    struct FakeCam {
+        n: u64,
+        fail_after: Option<u64>,
+        hang: bool,
+        period: Duration,
+        active: Arc<AtomicUsize>,
+        unplugged: Arc<AtomicBool>,
+        produced: Arc<AtomicU64>,
+    }
+
+    impl RawCamera for FakeCam {
+        fn format(&self) -> FormatInfo {
+            FormatInfo {
+                format: PixelFormat::Rgb,
+                width: 2,
+                height: 1,
+                fps: 100,
+            }
+        }
+
+        fn read(&mut self, take: &mut dyn FnMut(&[u8])) -> Result<(), String> {
+            std::thread::sleep(if self.hang {
+                Duration::from_secs(3)
+            } else {
+                self.period
+            });
+            self.n += 1;
+            if self.unplugged.load(Ordering::SeqCst) || self.fail_after.is_some_and(|f| self.n > f)
+            {
+                return Err("No such device (os error 19)".to_string());
+            }
+            // Pixel 0 carries the frame number (mod 256).
+            take(&[self.n as u8, 0, 0, 0, 0, 0]);
+            self.produced.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }
+    }
+
+    impl Drop for FakeCam {
+        fn drop(&mut self) {
+            self.active.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    impl CameraBackend for Fake {
+        fn list(&self) -> Result<Vec<CameraInfo>, CaptureError> {
+            Ok(self.cams.clone())
+        }
+
+        fn open(
+            &self,
+            index: u32,
+            _want: Resolution,
+            _fps: u32,
+        ) -> Result<Box<dyn RawCamera>, CaptureError> {
+            let first = self.opens.fetch_add(1, Ordering::SeqCst) == 0;
+            if let Some(e) = &self.open_error {
+                return Err(classify_open_error(&device_label(index), e));
+            }
+            if self.unplugged.load(Ordering::SeqCst) {
+                return Err(classify_open_error(
+                    &device_label(index),
+                    "Could not open device: No such file or directory (os error 2)",
+                ));
+            }
+            self.active.fetch_add(1, Ordering::SeqCst);
+            Ok(Box::new(FakeCam {
+                n: 0,
+                fail_after: if first { self.fail_first_after } else { None },
+                hang: first && self.hang_first,
+                period: self.period,
+                active: Arc::clone(&self.active),
+                unplugged: Arc::clone(&self.unplugged),
+                produced: Arc::clone(&self.produced),
+            }))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fake::cams;
+    use super::*;
 
     #[test]
     fn selector_parses_indices_and_names() {
@@ -1099,108 +1216,7 @@ mod tests {
         assert!(matches!(err, CaptureError::NoCamera { .. }), "{err}");
     }
 
-    mod fake {
-        use super::*;
-        use std::sync::atomic::{AtomicU64, AtomicUsize};
-
-        pub struct Fake {
-            pub cams: Vec<CameraInfo>,
-            pub opens: AtomicUsize,
-            pub active: Arc<AtomicUsize>,
-            pub fail_first_after: Option<u64>,
-            pub open_error: Option<String>,
-            pub period: Duration,
-            pub hang_first: bool,
-            /// Frames handed over by every camera opened so far.
-            pub produced: Arc<AtomicU64>,
-        }
-
-        impl Fake {
-            pub fn new() -> Fake {
-                Fake {
-                    cams: super::cams(),
-                    opens: AtomicUsize::new(0),
-                    active: Arc::new(AtomicUsize::new(0)),
-                    fail_first_after: None,
-                    open_error: None,
-                    period: Duration::from_millis(2),
-                    hang_first: false,
-                    produced: Arc::new(AtomicU64::new(0)),
-                }
-            }
-        }
-
-        struct FakeCam {
-            n: u64,
-            fail_after: Option<u64>,
-            hang: bool,
-            period: Duration,
-            active: Arc<AtomicUsize>,
-            produced: Arc<AtomicU64>,
-        }
-
-        impl RawCamera for FakeCam {
-            fn format(&self) -> FormatInfo {
-                FormatInfo {
-                    format: PixelFormat::Rgb,
-                    width: 2,
-                    height: 1,
-                    fps: 100,
-                }
-            }
-
-            fn read(&mut self, take: &mut dyn FnMut(&[u8])) -> Result<(), String> {
-                std::thread::sleep(if self.hang {
-                    Duration::from_secs(3)
-                } else {
-                    self.period
-                });
-                self.n += 1;
-                if self.fail_after.is_some_and(|f| self.n > f) {
-                    return Err("No such device (os error 19)".to_string());
-                }
-                // Pixel 0 carries the frame number (mod 256).
-                take(&[self.n as u8, 0, 0, 0, 0, 0]);
-                self.produced.fetch_add(1, Ordering::SeqCst);
-                Ok(())
-            }
-        }
-
-        impl Drop for FakeCam {
-            fn drop(&mut self) {
-                self.active.fetch_sub(1, Ordering::SeqCst);
-            }
-        }
-
-        impl CameraBackend for Fake {
-            fn list(&self) -> Result<Vec<CameraInfo>, CaptureError> {
-                Ok(self.cams.clone())
-            }
-
-            fn open(
-                &self,
-                index: u32,
-                _want: Resolution,
-                _fps: u32,
-            ) -> Result<Box<dyn RawCamera>, CaptureError> {
-                let first = self.opens.fetch_add(1, Ordering::SeqCst) == 0;
-                if let Some(e) = &self.open_error {
-                    return Err(classify_open_error(&device_label(index), e));
-                }
-                self.active.fetch_add(1, Ordering::SeqCst);
-                Ok(Box::new(FakeCam {
-                    n: 0,
-                    fail_after: if first { self.fail_first_after } else { None },
-                    hang: first && self.hang_first,
-                    period: self.period,
-                    active: Arc::clone(&self.active),
-                    produced: Arc::clone(&self.produced),
-                }))
-            }
-        }
-    }
-
-    use fake::Fake;
+    use super::fake::Fake;
 
     fn open_fake(
         fake: Fake,

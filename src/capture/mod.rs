@@ -44,6 +44,8 @@ mod video;
 
 use std::path::{Path, PathBuf};
 
+#[cfg(test)]
+pub(crate) use camera::fake;
 pub use camera::{
     CameraInfo, CameraSelector, CameraSource, FormatInfo, camera_formats, candidates,
     choose_format, classify_open_error, list_cameras, print_cameras, write_camera_list,
