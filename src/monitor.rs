@@ -173,6 +173,40 @@ struct Monitor {
     fps: f32,
     pipeline_ms: f32,
     last_inference: Option<f64>,
+    canvas_dump: Option<CanvasDump>,
+}
+
+/// `HUNCH_DEBUG_CANVAS_DIR=DIR` (for the window test; not a user setting):
+/// every canvas handed to the window is also saved as `DIR/NNNNNN.png`,
+/// after it was presented, so a screenshot can be compared with exactly
+/// what was drawn.
+struct CanvasDump {
+    dir: PathBuf,
+    seq: u64,
+}
+
+impl CanvasDump {
+    fn from_env() -> Option<CanvasDump> {
+        let dir = PathBuf::from(std::env::var_os("HUNCH_DEBUG_CANVAS_DIR")?);
+        Some(CanvasDump { dir, seq: 0 })
+    }
+
+    /// Saves under a temporary name first, so a reader never sees half a PNG.
+    fn save(&mut self, canvas: &RgbImage) {
+        self.seq += 1;
+        let tmp = self.dir.join(".partial.png");
+        let done = crate::render::save_png(canvas, &tmp)
+            .map_err(anyhow::Error::from)
+            .and_then(|()| {
+                Ok(std::fs::rename(
+                    &tmp,
+                    self.dir.join(format!("{:06}.png", self.seq)),
+                )?)
+            });
+        if let Err(e) = done {
+            tracing::warn!("HUNCH_DEBUG_CANVAS_DIR: cannot save the canvas: {e}");
+        }
+    }
 }
 
 /// `hunch`: watch the camera (or `--input`) and prompt when slumping persists.
@@ -232,6 +266,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         fps: 0.0,
         pipeline_ms: 0.0,
         last_inference: None,
+        canvas_dump: CanvasDump::from_env(),
     };
     let description = source.describe();
     m.out.event(&Event::Start {
@@ -924,6 +959,9 @@ impl Monitor {
         let model = self.overlay(frame, t);
         renderer.render(&model, canvas);
         w.present(canvas)?;
+        if let Some(dump) = &mut self.canvas_dump {
+            dump.save(canvas);
+        }
         keys.extend(w.keys_pressed());
         Ok(())
     }

@@ -3,8 +3,10 @@
 //!
 //! Metric, per image: the mean pixel distance between our landmarks 0-16
 //! (head, shoulders, arms) and MediaPipe's, divided by MediaPipe's shoulder
-//! width (landmarks 11-12) in that image. Over all images the median must be
-//! at most 0.03, and we must find a pose in every image where MediaPipe did.
+//! width (landmarks 11-12) in that image. The full model must find a pose in
+//! exactly the images where MediaPipe did, with median, p90 and max bounded
+//! a little above today's figures; the lite model is bounded the same way
+//! against the same reference (see the constants).
 
 use std::path::Path;
 
@@ -87,7 +89,20 @@ fn evaluate(data: &Path, model: ModelChoice) -> (Vec<Row>, usize) {
     (rows, extra)
 }
 
-fn report(model: ModelChoice) -> Option<(f32, usize)> {
+/// One model's figures over the whole data set.
+struct Figures {
+    /// Images where MediaPipe found a pose.
+    with_pose: usize,
+    /// Of those, where we found one too.
+    found: usize,
+    /// Images where we found a pose and MediaPipe did not.
+    extra: usize,
+    median: f32,
+    p90: f32,
+    max: f32,
+}
+
+fn report(model: ModelChoice) -> Option<Figures> {
     let data = shared_data_or_skip("pose fidelity against MediaPipe")?;
     let (rows, extra) = evaluate(&data, model);
     let missed: Vec<&str> = rows
@@ -101,15 +116,23 @@ fn report(model: ModelChoice) -> Option<(f32, usize)> {
         .collect();
     scored.sort_by(|a, b| a.1.total_cmp(&b.1));
     let errors: Vec<f32> = scored.iter().map(|s| s.1).collect();
-    let median = percentile(&errors, 0.5);
+    let f = Figures {
+        with_pose: rows.len(),
+        found: scored.len(),
+        extra,
+        median: percentile(&errors, 0.5),
+        p90: percentile(&errors, 0.9),
+        max: percentile(&errors, 1.0),
+    };
     eprintln!(
-        "pose fidelity ({model:?}): {} images with a MediaPipe pose, found {} , missed {}, extra {extra}; \
-         error/shoulder width: median {median:.4}, p90 {:.4}, max {:.4}",
-        rows.len(),
-        scored.len(),
+        "pose fidelity ({model:?}): {} images with a MediaPipe pose, found {}, missed {}, extra {extra}; \
+         error/shoulder width: median {:.4}, p90 {:.4}, max {:.4}",
+        f.with_pose,
+        f.found,
         missed.len(),
-        percentile(&errors, 0.9),
-        percentile(&errors, 1.0),
+        f.median,
+        f.p90,
+        f.max,
     );
     for (key, e) in scored.iter().rev().take(5) {
         eprintln!("  worst: {e:.4} {key}");
@@ -117,25 +140,87 @@ fn report(model: ModelChoice) -> Option<(f32, usize)> {
     for key in &missed {
         eprintln!("  missed: {key}");
     }
-    Some((median, missed.len()))
+    Some(f)
 }
+
+/// MediaPipe found a pose in this many images of the shared set
+/// (`mediapipe_reference.json`): a lost image fails the count.
+const WITH_POSE: usize = 278;
+
+/// Today's figures (full model, `cargo test --release --test pose_fidelity --
+/// --nocapture`): median 0.0001, p90 0.0007, max 0.0049 shoulder widths, i.e.
+/// the same model on the same crops gives MediaPipe's landmarks to a fraction
+/// of a pixel. The bounds leave a modest margin for float differences between
+/// builds and ONNX Runtime versions, and no room for a systematic shift: one
+/// pixel on every landmark is 0.02 shoulder widths at the set's median
+/// shoulder width (53 px: the side views show the shoulders nearly end on),
+/// forty times the median bound.
+const FULL_MEDIAN_MAX: f32 = 0.0005;
+const FULL_P90_MAX: f32 = 0.002;
+const FULL_MAX_MAX: f32 = 0.01;
 
 #[test]
 fn full_model_matches_mediapipe() {
-    let Some((median, missed)) = report(ModelChoice::Full) else {
+    let Some(f) = report(ModelChoice::Full) else {
         return;
     };
-    assert_eq!(missed, 0, "MediaPipe found poses we did not");
-    assert!(median <= 0.03, "median normalised error {median:.4} > 0.03");
+    assert_eq!(f.with_pose, WITH_POSE, "images with a MediaPipe pose");
+    assert_eq!(f.found, f.with_pose, "MediaPipe found poses we did not");
+    // Today one image where MediaPipe finds nobody gets a pose from our
+    // rescue path (upper body, whole frame); more would be a change.
+    assert!(
+        f.extra <= 1,
+        "we found poses in {} images where MediaPipe found none",
+        f.extra
+    );
+    assert!(
+        f.median <= FULL_MEDIAN_MAX,
+        "median normalised error {:.4} > {FULL_MEDIAN_MAX}",
+        f.median
+    );
+    assert!(
+        f.p90 <= FULL_P90_MAX,
+        "p90 normalised error {:.4} > {FULL_P90_MAX}",
+        f.p90
+    );
+    assert!(
+        f.max <= FULL_MAX_MAX,
+        "max normalised error {:.4} > {FULL_MAX_MAX}",
+        f.max
+    );
 }
 
-/// The lite model is a different network than MediaPipe's default, so it is
-/// not held to the 0.03 median; it must still find every pose.
+/// The lite model is a different, smaller network than MediaPipe's default
+/// (full), and the shared data has no MediaPipe lite reference, so it is held
+/// to the full model's reference with bounds from what it does today:
+/// median 0.21, p90 0.65, max 5.5 shoulder widths. Most of that is the side
+/// views, whose end-on shoulders (20–50 px) make every pixel count heavily,
+/// and whose worst photos (head down in a cap) the lite model reads
+/// differently. The bounds are about 1.5 times today's median and p90: a
+/// lite path that goes wrong (a wrong crop, a misread output tensor, the
+/// wrong model file) moves landmarks by whole shoulder widths on most photos
+/// and fails them; the max is not bounded, since one hard photo decides it.
+const LITE_MEDIAN_MAX: f32 = 0.3;
+const LITE_P90_MAX: f32 = 1.0;
+
 #[test]
-fn lite_model_finds_every_pose_mediapipe_found() {
-    let Some((median, missed)) = report(ModelChoice::Lite) else {
+fn lite_model_stays_close_to_mediapipe_full() {
+    let Some(f) = report(ModelChoice::Lite) else {
         return;
     };
-    assert_eq!(missed, 0, "MediaPipe found poses the lite model did not");
-    assert!(median.is_finite());
+    assert_eq!(f.with_pose, WITH_POSE, "images with a MediaPipe pose");
+    assert_eq!(
+        f.found, f.with_pose,
+        "MediaPipe found poses the lite model did not"
+    );
+    assert!(
+        f.median <= LITE_MEDIAN_MAX,
+        "lite median normalised error {:.4} > {LITE_MEDIAN_MAX}",
+        f.median
+    );
+    assert!(
+        f.p90 <= LITE_P90_MAX,
+        "lite p90 normalised error {:.4} > {LITE_P90_MAX}",
+        f.p90
+    );
 }

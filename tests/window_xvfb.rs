@@ -99,19 +99,52 @@ fn screenshot(to: &Path) -> RgbImage {
     image::open(to).unwrap().into_rgb8()
 }
 
+/// One window test on the X screen at a time: two windows could overlap.
+static SCREEN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn screen() -> std::sync::MutexGuard<'static, ()> {
+    SCREEN.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 fn near(a: [u8; 3], b: [u8; 3], tol: i32) -> bool {
     (0..3).all(|i| (a[i] as i32 - b[i] as i32).abs() <= tol)
+}
+
+/// The window's top left, found by its status bar: the first row where the
+/// state's colour runs across 90 % of the window's width `w` (the root
+/// window around it is black).
+fn find_bar(shot: &RgbImage, bar: [u8; 3], w: u32) -> Option<(u32, u32)> {
+    let (sw, sh) = shot.dimensions();
+    for y in 0..sh {
+        let mut run = 0;
+        for x in 0..sw {
+            if near(shot.get_pixel(x, y).0, bar, 3) {
+                run += 1;
+                if run as f32 >= 0.9 * w as f32 {
+                    return Some((x + 1 - run, y));
+                }
+            } else {
+                run = 0;
+            }
+        }
+    }
+    None
 }
 
 #[test]
 fn window_shows_a_video_with_its_overlay() {
     if std::env::var_os("DISPLAY").is_none() {
-        eprintln!("SKIPPED window test: no DISPLAY (run it under xvfb-run, as ./test.sh does)");
+        hunch::testdata::note_skip(
+            hunch::testdata::SkipReason::Other,
+            "window test",
+            "no DISPLAY (run it under xvfb-run, as ./test.sh does)",
+        );
         return;
     }
     let Some(data) = hunch::testdata::shared_data_or_skip("window test") else {
         return;
     };
+    let _screen = screen();
     let video = data.join("video/pose_squats.mp4");
     let frames = decode(&video);
     assert!(frames.len() >= 30, "only {} frames decoded", frames.len());
@@ -177,12 +210,6 @@ fn window_shows_a_video_with_its_overlay() {
         assert!(window.keys_pressed().is_empty(), "nobody pressed a key");
         last_state = m.state;
     }
-    // Let the X server catch up with the last frame.
-    for _ in 0..5 {
-        window.present(&canvas).unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(60));
-    }
-
     let (keep, dir): (Option<tempfile::TempDir>, PathBuf) =
         match std::env::var_os("HUNCH_RENDER_GALLERY") {
             Some(d) => (None, PathBuf::from(d)),
@@ -193,32 +220,25 @@ fn window_shows_a_video_with_its_overlay() {
             }
         };
     std::fs::create_dir_all(&dir).unwrap();
-    let shot = screenshot(&dir.join("xvfb-window-screenshot.png"));
-    drop(keep);
-
-    // Find the window by its status bar: rows where the state's colour runs
-    // across the window's width (the root window around it is black).
+    // The X server draws the last frame when it gets to it: present it again
+    // and look until the status bar is there (a condition, not a time). A
+    // window that never shows it fails after a bounded number of looks.
     let bar = state_colour(last_state);
+    let mut looks = 0;
+    let (shot, (wx, wy)) = loop {
+        window.present(&canvas).unwrap();
+        let shot = screenshot(&dir.join("xvfb-window-screenshot.png"));
+        if let Some(at) = find_bar(&shot, bar, w) {
+            break (shot, at);
+        }
+        looks += 1;
+        assert!(
+            looks < 50,
+            "no status bar in the state's colour on the screen after {looks} screenshots"
+        );
+    };
+    drop(keep);
     let (sw, sh) = shot.dimensions();
-    let mut found: Option<(u32, u32)> = None;
-    for y in 0..sh {
-        let mut run = 0;
-        for x in 0..sw {
-            if near(shot.get_pixel(x, y).0, bar, 3) {
-                run += 1;
-                if run as f32 >= 0.9 * w as f32 {
-                    found = Some((x + 1 - run, y));
-                    break;
-                }
-            } else {
-                run = 0;
-            }
-        }
-        if found.is_some() {
-            break;
-        }
-    }
-    let (wx, wy) = found.expect("no status bar in the state's colour on the screen");
     let l = Layout::new(w, h, vw, vh, false, false);
     // Text interrupts the colour in some rows; most of each bar row is still bar.
     let bar_rows = (wy..sh)
@@ -264,5 +284,159 @@ fn window_shows_a_video_with_its_overlay() {
     assert!(
         joints >= 6,
         "no joint rims at the shoulders ({joints} white pixels)"
+    );
+}
+
+/// Where `canvas` sits on the screen: the top left whose first canvas row
+/// matches the screen exactly over 90 % of its width.
+fn locate(shot: &RgbImage, canvas: &RgbImage) -> Option<(u32, u32)> {
+    let (sw, sh) = shot.dimensions();
+    let (w, h) = canvas.dimensions();
+    let first = canvas.get_pixel(0, 0).0;
+    for y in 0..=sh.saturating_sub(h) {
+        for x in 0..=sw.saturating_sub(w) {
+            if shot.get_pixel(x, y).0 != first {
+                continue;
+            }
+            let same = (0..w)
+                .filter(|&i| near(shot.get_pixel(x + i, y).0, canvas.get_pixel(i, 0).0, 2))
+                .count();
+            if same as f32 >= 0.9 * w as f32 {
+                return Some((x, y));
+            }
+        }
+    }
+    None
+}
+
+/// Share of the canvas's pixels that the screen shows within `tol` per channel
+/// at `(x, y)`, and the largest channel difference.
+fn agreement(shot: &RgbImage, canvas: &RgbImage, (x, y): (u32, u32), tol: i32) -> (f64, i32) {
+    let (w, h) = canvas.dimensions();
+    let mut same = 0u64;
+    let mut worst = 0;
+    for cy in 0..h {
+        for cx in 0..w {
+            let a = shot.get_pixel(x + cx, y + cy).0;
+            let b = canvas.get_pixel(cx, cy).0;
+            let d = (0..3)
+                .map(|i| (a[i] as i32 - b[i] as i32).abs())
+                .max()
+                .unwrap_or(0);
+            worst = worst.max(d);
+            if d <= tol {
+                same += 1;
+            }
+        }
+    }
+    (same as f64 / (w as u64 * h as u64) as f64, worst)
+}
+
+/// The newest canvas the monitor saved, by its sequence number.
+fn newest_canvas(dir: &Path) -> Option<(u64, PathBuf)> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let p = e.path();
+            let n: u64 = p.file_stem()?.to_str()?.parse().ok()?;
+            (p.extension()? == "png").then_some((n, p))
+        })
+        .max()
+}
+
+fn signal(child: &std::process::Child, sig: &str) {
+    let st = Command::new("kill")
+        .args([sig, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success(), "kill {sig} failed");
+}
+
+/// The real monitor on a clip, under Xvfb: with `HUNCH_DEBUG_CANVAS_DIR` it
+/// saves every canvas it hands to the window. The test freezes the process
+/// (SIGSTOP) once a few frames are up, takes a screenshot, and compares the
+/// window's region pixel by pixel with the newest saved canvas. Stopped just
+/// between presenting and saving, the screen can be one frame ahead of the
+/// file: then it lets the monitor run to its next frame and looks again.
+#[test]
+fn the_window_shows_exactly_what_the_monitor_drew() {
+    if std::env::var_os("DISPLAY").is_none() {
+        hunch::testdata::note_skip(
+            hunch::testdata::SkipReason::Other,
+            "monitor window test",
+            "no DISPLAY (run it under xvfb-run, as ./test.sh does)",
+        );
+        return;
+    }
+    let Some(data) = hunch::testdata::shared_data_or_skip("monitor window test") else {
+        return;
+    };
+    let _screen = screen();
+    let tmp = tempfile::tempdir().unwrap();
+    let clip_path = tmp.path().join("sitting.mp4");
+    hunch::capture::clip::make_clip(
+        &data,
+        &hunch::capture::clip::good_slouch_good(20.0, 20.0),
+        &clip_path,
+    )
+    .unwrap();
+    let canvases = tmp.path().join("canvases");
+    std::fs::create_dir_all(&canvases).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hunch"))
+        .arg("--input")
+        .arg(&clip_path)
+        .arg("--no-history")
+        .env("HUNCH_DEBUG_CANVAS_DIR", &canvases)
+        .env_remove("HUNCH_CONFIG")
+        .env("XDG_CONFIG_HOME", tmp.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut result = None;
+    for attempt in 0..5 {
+        // Wait for a canvas newer than any seen so far (at least the third).
+        let after = result.as_ref().map_or(2, |(n, _, _)| *n);
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("hunch ended ({status}) before showing enough frames");
+            }
+            if newest_canvas(&canvases).is_some_and(|(n, _)| n > after) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        signal(&child, "-STOP");
+        let (n, path) = newest_canvas(&canvases).unwrap();
+        let canvas = image::open(&path).unwrap().into_rgb8();
+        let shot = screenshot(&tmp.path().join(format!("shot-{attempt}.png")));
+        let found = locate(&shot, &canvas).map(|at| (at, agreement(&shot, &canvas, at, 2)));
+        signal(&child, "-CONT");
+        if let Some(g) = std::env::var_os("HUNCH_RENDER_GALLERY") {
+            let g = PathBuf::from(g);
+            std::fs::create_dir_all(&g).unwrap();
+            shot.save(g.join("xvfb-monitor-screenshot.png")).unwrap();
+            canvas.save(g.join("xvfb-monitor-canvas.png")).unwrap();
+        }
+        let matched = found.is_some_and(|(_, (share, _))| share >= 0.999);
+        result = Some((n, found, canvas.dimensions()));
+        if matched {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let (n, found, (w, h)) = result.unwrap();
+    let ((x, y), (share, worst)) =
+        found.unwrap_or_else(|| panic!("canvas {n} ({w}x{h}) is nowhere on the screen"));
+    eprintln!(
+        "canvas {n} ({w}x{h}) at ({x}, {y}): {:.4} % of pixels within 2 levels, largest difference {worst}",
+        share * 100.0
+    );
+    assert!(
+        share >= 0.999,
+        "the window at ({x}, {y}) differs from canvas {n}: only {:.3} % of pixels agree (largest difference {worst})",
+        share * 100.0
     );
 }
