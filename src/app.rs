@@ -191,12 +191,52 @@ fn report(args: &ReportArgs, cli: &Cli) -> anyhow::Result<ExitCode> {
 fn history(cmd: &HistoryCmd, top_level_history: Option<&Path>) -> anyhow::Result<ExitCode> {
     let path = History::resolve_path(cmd.history.as_deref().or(top_level_history))?;
     match &cmd.action {
-        HistoryAction::Prune { before } => {
+        HistoryAction::Prune { before, yes } => {
             let tz = chrono::Local;
+            // Dates as `report --since` takes them: a date after today is a
+            // mistake, not a way to delete everything.
             let date = report::parse_date("--before", before)?;
+            let today = report::local_date(now_unix(), &tz);
+            if date > today {
+                return Err(report::ReportError::FutureDate {
+                    flag: "--before",
+                    date,
+                }
+                .into());
+            }
             let cut = report::day_start(date, &tz);
             let mut history = History::open_existing(&path)?;
-            let p = history.prune_before(cut)?;
+            // A monitor recording now keeps its session (its rows before
+            // the cut still go).
+            let recording = crate::history::RecordingLock::holder(&path);
+            let keep = recording.and_then(|r| r.session_id);
+            let plan = history.prune_plan(cut, keep)?;
+            let everything = plan.pruned.sessions > 0 && plan.sessions_left == 0;
+            let current = recording.is_some() && plan.kept_session_rows > 0;
+            if plan.pruned.total() > 0 && (everything || current) && !yes {
+                let what = if everything {
+                    "every session in the history".to_string()
+                } else {
+                    format!(
+                        "{} records of the session a running hunch{} is recording now",
+                        plan.kept_session_rows,
+                        recording
+                            .and_then(|r| r.pid)
+                            .map(|p| format!(" (process {p})"))
+                            .unwrap_or_default()
+                    )
+                };
+                println!(
+                    "Would delete everything recorded before {date} (local time): {}, from {}",
+                    counts(&plan.pruned),
+                    path.display()
+                );
+                eprintln!(
+                    "hunch: nothing deleted: this would remove {what}; run again with --yes to delete it"
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            let p = history.prune(cut, keep)?;
             if p.total() == 0 {
                 println!(
                     "Nothing was recorded before {date} (local time); the history is unchanged: {}",
@@ -204,18 +244,20 @@ fn history(cmd: &HistoryCmd, top_level_history: Option<&Path>) -> anyhow::Result
                 );
             } else {
                 println!(
-                    "Deleted everything recorded before {date} (local time): {} samples, {} state changes, {} prompts, {} outcomes, {} calibrations, {} pauses, {} sessions, from {}",
-                    p.samples,
-                    p.transitions,
-                    p.prompts,
-                    p.outcomes,
-                    p.calibrations,
-                    p.pauses,
-                    p.sessions,
+                    "Deleted everything recorded before {date} (local time): {}, from {}",
+                    counts(&p),
                     path.display()
                 );
             }
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// "12 samples, 3 state changes, ..." for a prune.
+fn counts(p: &crate::history::Pruned) -> String {
+    format!(
+        "{} samples, {} state changes, {} prompts, {} outcomes, {} calibrations, {} pauses, {} sessions",
+        p.samples, p.transitions, p.prompts, p.outcomes, p.calibrations, p.pauses, p.sessions
+    )
 }

@@ -372,6 +372,10 @@ pub enum HistoryAction {
     Prune {
         #[arg(long, value_name = "DATE")]
         before: String,
+
+        /// Delete even when that removes every session, or part of the one being recorded now (without it, such a prune only shows what would go)
+        #[arg(long)]
+        yes: bool,
     },
 }
 

@@ -1,6 +1,7 @@
 //! No command overwrites the user's data: outputs never replace the
 //! history, the profile, the config or an input; `-` is standard output
-//! everywhere.
+//! everywhere; prunes that would remove everything (or the session being
+//! recorded) ask for `--yes`; one monitor per history.
 
 mod history_support;
 
@@ -193,6 +194,159 @@ fn dash_is_standard_output_for_csv_and_png() {
     }
 }
 
+fn sessions(path: &Path) -> usize {
+    hunch::history::History::open_existing(path)
+        .unwrap()
+        .load(0.0, 1e10)
+        .unwrap()
+        .sessions
+        .len()
+}
+
+#[test]
+fn prune_dates_are_checked_like_report_dates() {
+    let (_dir, path, p) = fixture();
+    let before = snapshot(&path);
+    for args in [
+        ["report", "--history", &p, "--since", "9999-12-31"],
+        ["history", "--history", &p, "prune", "--before"],
+    ] {
+        let mut args = args.to_vec();
+        if args[0] == "history" {
+            args.push("9999-12-31");
+        }
+        let o = hunch(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&o).contains("9999-12-31 is after today"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    assert_eq!(snapshot(&path), before);
+}
+
+#[test]
+fn a_prune_that_empties_the_history_asks_for_yes() {
+    let (_dir, path, p) = fixture();
+    let n = sessions(&path);
+    assert!(n > 0);
+    let o = hunch(&[
+        "history",
+        "--history",
+        &p,
+        "prune",
+        "--before",
+        "2025-04-01",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("Would delete everything recorded before 2025-04-01"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stderr(&o).contains("every session in the history; run again with --yes"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(sessions(&path), n, "nothing may go without --yes");
+    // A prune that leaves sessions needs no --yes.
+    let o = hunch(&[
+        "history",
+        "--history",
+        &p,
+        "prune",
+        "--before",
+        "2025-03-04",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(sessions(&path) > 0 && sessions(&path) < n);
+    let o = hunch(&[
+        "history",
+        "--history",
+        &p,
+        "prune",
+        "--before",
+        "2025-04-01",
+        "--yes",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("Deleted everything"));
+    assert_eq!(sessions(&path), 0);
+}
+
+#[test]
+fn a_prune_that_reaches_the_session_being_recorded_asks_for_yes_and_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    let p = path.display().to_string();
+    // A monitor started on Sunday evening is still recording: it holds the
+    // lock and its session runs into Monday.
+    outside_days(&path);
+    let mut lock = hunch::history::RecordingLock::acquire(&path).unwrap();
+    let rec = hunch::history::Recorder::open(
+        &path,
+        MON_2025_03_03 - HOUR,
+        hunch::history::RecorderOptions::default(),
+    )
+    .unwrap();
+    lock.note(Some(rec.session_id()));
+    feed(
+        &rec,
+        MON_2025_03_03 - HOUR,
+        &[hold(hunch::posture::State::Good, 600, FH_BASE, RS_BASE)],
+    );
+    rec.flush().unwrap();
+    let o = hunch(&[
+        "history",
+        "--history",
+        &p,
+        "prune",
+        "--before",
+        "2025-03-03",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!(
+            "records of the session a running hunch (process {}) is recording now",
+            std::process::id()
+        )),
+        "{}",
+        stderr(&o)
+    );
+    let o = hunch(&[
+        "history",
+        "--history",
+        &p,
+        "prune",
+        "--before",
+        "2025-03-03",
+        "--yes",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // The recording session is still there and the monitor goes on into it.
+    feed(
+        &rec,
+        MON_2025_03_03 - HOUR + 600.0,
+        &[hold(hunch::posture::State::Good, 10, FH_BASE, RS_BASE)],
+    );
+    let id = rec.session_id();
+    rec.close(MON_2025_03_03 - HOUR + 610.0).unwrap();
+    drop(lock);
+    let log = hunch::history::History::open_existing(&path)
+        .unwrap()
+        .load(0.0, 1e10)
+        .unwrap();
+    assert!(
+        log.sessions.iter().any(|s| s.id == id),
+        "{:?}",
+        log.sessions
+    );
+    let ours: Vec<_> = log.samples.iter().filter(|s| s.session_id == id).collect();
+    assert_eq!(ours.len(), 10);
+}
+
 /// The ONNX Runtime library the suite runs against.
 fn ort_library() -> PathBuf {
     std::env::var_os("ORT_DYLIB_PATH")
@@ -211,6 +365,34 @@ fn one_image_input(dir: &Path) -> PathBuf {
         .save(input.join("a.png"))
         .unwrap();
     input
+}
+
+#[test]
+fn a_second_monitor_on_the_same_history_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("history.sqlite3");
+    let input = one_image_input(dir.path());
+    let _first = hunch::history::RecordingLock::acquire(&history).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_hunch"))
+        .arg("--input")
+        .arg(&input)
+        .args(["--no-window", "--no-realtime", "--history"])
+        .arg(&history)
+        .env("ORT_DYLIB_PATH", ort_library())
+        .env("XDG_CONFIG_HOME", dir.path())
+        .env_remove("HUNCH_CONFIG")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains(&format!(
+            "another hunch (process {}) is already recording into this history",
+            std::process::id()
+        )),
+        "{e}"
+    );
+    assert!(!history.exists(), "nothing was recorded");
 }
 
 #[test]
