@@ -187,6 +187,7 @@ impl Recorder {
             started: t,
             failing: None,
             first_error: None,
+            finishing: false,
         };
         let handle = std::thread::Builder::new()
             .name("hunch-history".into())
@@ -331,6 +332,8 @@ struct Writer {
     failing: Option<String>,
     /// The first write error of the whole session, for the summary at exit.
     first_error: Option<String>,
+    /// Closing: the summary at exit reports, not each commit.
+    finishing: bool,
 }
 
 /// Forward-head baseline and threshold, rounded-shoulders baseline and threshold.
@@ -455,7 +458,7 @@ impl Writer {
                 self.counters.written.fetch_add(n, Ordering::Relaxed);
                 self.counters.pending.store(0, Ordering::Relaxed);
                 batch.clear();
-                if self.failing.take().is_some() {
+                if self.failing.take().is_some() && !self.finishing {
                     let st = self.counters.stats();
                     tracing::warn!(
                         "history: writing again; {} samples and {} events lost while it could not: {}",
@@ -468,15 +471,17 @@ impl Writer {
             }
             Err(e) => {
                 self.counters.failed_batches.fetch_add(1, Ordering::Relaxed);
+                self.first_error.get_or_insert_with(|| e.to_string());
                 if self.failing.is_none() {
-                    tracing::warn!(
-                        "history: cannot write ({e}); keeping up to {} records in memory and retrying every {:.0} s, monitoring goes on: {}",
-                        self.max_batch,
-                        self.interval.as_secs_f64().max(1.0),
-                        self.path.display()
-                    );
+                    if !self.finishing {
+                        tracing::warn!(
+                            "history: cannot write ({e}); keeping up to {} records in memory and retrying every {:.0} s, monitoring goes on: {}",
+                            self.max_batch,
+                            self.interval.as_secs_f64().max(1.0),
+                            self.path.display()
+                        );
+                    }
                     self.failing = Some(e.to_string());
-                    self.first_error.get_or_insert_with(|| e.to_string());
                 }
                 self.trim(batch);
                 set_count(&self.counters.pending, batch.len());
@@ -517,6 +522,8 @@ impl Writer {
     /// the events and the end are tried without the samples, then the end
     /// alone; whatever is lost is counted and summed up once.
     fn finish(&mut self, batch: &mut Vec<Record>, end: Option<f64>) {
+        // Only the summary below speaks now.
+        self.finishing = true;
         let mut end_saved = self.commit(batch, end);
         if !end_saved {
             let samples = batch
