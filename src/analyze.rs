@@ -476,6 +476,10 @@ impl RenderTo {
         inputs: &[PathBuf],
         protected: Protected,
     ) -> anyhow::Result<RenderTo> {
+        anyhow::ensure!(
+            dir.as_os_str() != "-",
+            "--render needs a folder: one PNG per frame cannot go to standard output (-)"
+        );
         // Frames are named after their inputs: written into a folder that
         // holds inputs, `a.jpg`'s frame would replace an input `a.png`.
         for input in inputs {

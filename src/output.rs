@@ -75,8 +75,7 @@ impl Protected {
         self
     }
 
-    /// Protects inputs (files, or every file a folder holds is not
-    /// needed: outputs are checked against the path given).
+    /// Protects inputs, as given on the command line.
     pub fn add_inputs<'a>(&mut self, inputs: impl IntoIterator<Item = &'a Path>) -> &mut Self {
         for p in inputs {
             self.add("an input", p);
@@ -87,12 +86,19 @@ impl Protected {
     /// Protects hunch's own files as `cli` names them: the history (unless
     /// `--no-history`), the calibration profile and the config file.
     pub fn own_files(cli: &crate::cli::Cli) -> Protected {
+        let mut p = Protected::history_and_config(cli);
+        if let Ok(prof) = crate::monitor::profile_path(cli) {
+            p.add("the calibration profile", &prof);
+        }
+        p
+    }
+
+    /// The history and the config file as `cli` names them (what the
+    /// profile, itself an output of calibration, must not replace).
+    pub fn history_and_config(cli: &crate::cli::Cli) -> Protected {
         let mut p = Protected::new();
         if let Ok(h) = crate::history::History::resolve_path(cli.monitor.history.as_deref()) {
             p.add_history(&h);
-        }
-        if let Ok(prof) = crate::monitor::profile_path(cli) {
-            p.add("the calibration profile", &prof);
         }
         if let Some(c) = cli
             .common

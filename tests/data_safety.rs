@@ -442,3 +442,40 @@ fn analyze_never_renders_over_its_inputs() {
     );
     assert_eq!(std::fs::read(input.join("a.png")).unwrap(), before);
 }
+
+#[test]
+fn calibration_never_writes_its_profile_over_an_input_or_the_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = one_image_input(dir.path()).join("a.png");
+    let before = std::fs::read(&input).unwrap();
+    let history = dir.path().join("h.sqlite3");
+    std::fs::write(&history, b"history").unwrap();
+    for (profile, what) in [(&input, "an input"), (&history, "the history database")] {
+        let o = hunch(&[
+            "--history",
+            &history.display().to_string(),
+            "calibrate",
+            "--profile",
+            &profile.display().to_string(),
+            "--input",
+            &input.display().to_string(),
+        ]);
+        refused(&o, "--profile", what);
+    }
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+    assert_eq!(std::fs::read(&history).unwrap(), b"history");
+}
+
+#[test]
+fn render_to_standard_output_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = one_image_input(dir.path()).join("a.png");
+    let o = hunch(&["analyze", "--render", "-", &input.display().to_string()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--render needs a folder"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!Path::new("-").exists());
+}
