@@ -30,6 +30,7 @@ use crate::capture::{self, FrameSource, ImageSource, InputKind, Timing, VideoSou
 use crate::cli::{AnalyzeArgs, Cli};
 use crate::frame::load_image;
 use crate::landmarks::Pose;
+use crate::output::Protected;
 use crate::pose::{Mode, PoseConfig, PoseEstimator, StageTimings};
 use crate::posture;
 
@@ -270,7 +271,12 @@ pub fn run(cli: &Cli, args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let mut judge = Judge::new(cli)?;
     let mut render = match &args.render {
         // As the window shows it: mirrored unless --no-mirror.
-        Some(dir) => Some(RenderTo::new(dir, !cli.monitor.no_mirror)?),
+        Some(dir) => Some(RenderTo::new(
+            dir,
+            !cli.monitor.no_mirror,
+            &args.inputs,
+            Protected::own_files(cli),
+        )?),
         None => None,
     };
     let mut estimator = PoseEstimator::new(&PoseConfig::from_common(&cli.common))?;
@@ -454,6 +460,8 @@ fn to_words(v: posture::Verdict) -> String {
 struct RenderTo {
     dir: PathBuf,
     mirror: bool,
+    /// hunch's own files, which no frame may be written over.
+    protected: Protected,
     renderer: crate::render::Renderer,
     canvas: RgbImage,
 }
@@ -462,13 +470,48 @@ struct RenderTo {
 const RENDER_SIZE: (u32, u32) = (960, 640);
 
 impl RenderTo {
-    fn new(dir: &Path, mirror: bool) -> anyhow::Result<RenderTo> {
+    fn new(
+        dir: &Path,
+        mirror: bool,
+        inputs: &[PathBuf],
+        protected: Protected,
+    ) -> anyhow::Result<RenderTo> {
+        anyhow::ensure!(
+            dir.as_os_str() != "-",
+            "--render needs a folder: one PNG per frame cannot go to standard output (-)"
+        );
+        // Frames are named after their inputs: written into a folder that
+        // holds inputs, `a.jpg`'s frame would replace an input `a.png`.
+        for input in inputs {
+            let folder = if input.is_dir() {
+                Some(input.as_path())
+            } else {
+                input.parent().map(|p| {
+                    if p.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        p
+                    }
+                })
+            };
+            if let Some(folder) = folder
+                && dir.is_dir()
+                && crate::output::same_file(folder, dir)
+            {
+                anyhow::bail!(
+                    "--render would write into the folder of the input {}; give it another folder: {}",
+                    input.display(),
+                    dir.display()
+                );
+            }
+        }
         std::fs::create_dir_all(dir).map_err(|e| {
             anyhow::anyhow!("cannot create the render folder ({e}): {}", dir.display())
         })?;
         Ok(RenderTo {
             dir: dir.to_path_buf(),
             mirror,
+            protected,
             renderer: crate::render::Renderer::new()?,
             canvas: RgbImage::new(RENDER_SIZE.0, RENDER_SIZE.1),
         })
@@ -498,7 +541,15 @@ impl RenderTo {
         } else {
             format!("{stem}.png")
         };
-        crate::render::save_png(&self.canvas, &self.dir.join(name))?;
+        let path = self.dir.join(name);
+        self.protected.check("--render", &path)?;
+        if crate::output::same_file(f.source, &path) {
+            anyhow::bail!(
+                "--render would overwrite its input; give it another folder: {}",
+                path.display()
+            );
+        }
+        crate::render::save_png(&self.canvas, &path)?;
         Ok(())
     }
 }

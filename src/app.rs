@@ -7,6 +7,7 @@ use anyhow::Context;
 
 use crate::cli::{BenchArgs, BenchWhat, Cli, Command, HistoryAction, HistoryCmd, ReportArgs};
 use crate::history::History;
+use crate::output::{Protected, Target};
 use crate::report;
 use crate::{analyze, capture, config, cpubench, pose};
 
@@ -34,7 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Config) => show_config(),
         Some(Command::Bench(b)) if b.what == BenchWhat::Cpu => cpubench::run(&cli, b),
         Some(Command::Stretches) => list_stretches(),
-        Some(Command::Report(args)) => report(args, cli.monitor.history.as_deref()),
+        Some(Command::Report(args)) => report(args, &cli),
         Some(Command::History(cmd)) => history(cmd, cli.monitor.history.as_deref()),
         Some(Command::Stretch(args)) => crate::monitor::run_stretch(&cli, args),
         Some(Command::Calibrate(args)) => crate::calibrate::run(&cli, args),
@@ -105,31 +106,62 @@ const CHART_BAR_DAYS: u32 = 28;
 
 /// `hunch report`: summary as text or JSON, optionally a chart and a CSV.
 /// Needs neither ONNX Runtime nor the models.
-fn report(args: &ReportArgs, top_level_history: Option<&Path>) -> anyhow::Result<ExitCode> {
+fn report(args: &ReportArgs, cli: &Cli) -> anyhow::Result<ExitCode> {
     let tz = chrono::Local;
     let now = now_unix();
     let (from, to) = report::range(args.since.as_deref(), args.days, now, &tz)?;
-    let path = History::resolve_path(args.history.as_deref().or(top_level_history))?;
+    let path = History::resolve_path(args.history.as_deref().or(cli.monitor.history.as_deref()))?;
+    // Outputs are checked before anything is read or written: never over
+    // the history, the profile or the config, and at most one to stdout.
+    let mut protected = Protected::own_files(cli);
+    protected.add_history(&path);
+    let csv = args.csv.as_deref().map(Target::parse);
+    let png = args.png.as_deref().map(Target::parse);
+    if let Some(Target::File(p)) = &csv {
+        protected.check("--csv", p)?;
+    }
+    if let Some(Target::File(p)) = &png {
+        protected.check("--png", p)?;
+        if let Some(Target::File(c)) = &csv {
+            anyhow::ensure!(
+                !crate::output::same_file(c, p),
+                "--csv and --png name the same file; give each its own path: {}",
+                p.display()
+            );
+        }
+    }
+    let csv_to_stdout = csv == Some(Target::Stdout);
+    let png_to_stdout = png == Some(Target::Stdout);
+    anyhow::ensure!(
+        !(csv_to_stdout && png_to_stdout),
+        "--csv - and --png - would both write to standard output; give one of them a file"
+    );
+    anyhow::ensure!(
+        !(args.json && (csv_to_stdout || png_to_stdout)),
+        "--json and --{} - would both write to standard output; give --{} a file",
+        if csv_to_stdout { "csv" } else { "png" },
+        if csv_to_stdout { "csv" } else { "png" }
+    );
     let history = History::open_existing(&path)?;
     let log = history.load(from, to)?;
     let summary = report::summarize(&log, from, to, &tz);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else if csv_to_stdout || png_to_stdout {
+        // Standard output carries the CSV or the PNG; the summary goes aside.
+        eprint!("{}", report::text::render(&summary));
     } else {
         print!("{}", report::text::render(&summary));
     }
-    if let Some(csv_path) = &args.csv {
-        let write_err = |source| report::ReportError::Write {
-            what: "the CSV",
-            source,
-            path: csv_path.clone(),
-        };
-        let file = std::fs::File::create(csv_path).map_err(write_err)?;
-        let n = report::export::write_csv(&log, from, to, &tz, std::io::BufWriter::new(file))
-            .map_err(write_err)?;
-        eprintln!("Wrote {n} samples to {}", csv_path.display());
+    if let Some(target) = &csv {
+        let n = crate::output::write_to(target, "the CSV", |w| {
+            report::export::write_csv(&log, from, to, &tz, w)
+        })?;
+        if let Target::File(p) = target {
+            eprintln!("Wrote {n} samples to {}", p.display());
+        }
     }
-    if let Some(png) = &args.png {
+    if let Some(target) = &png {
         // The bars cover four weeks, which may reach back before `from`.
         let (first, _) = report::chart::bar_days_range(&log, from, to, &tz, CHART_BAR_DAYS);
         let bars_from = report::day_start(first, &tz);
@@ -141,8 +173,16 @@ fn report(args: &ReportArgs, top_level_history: Option<&Path>) -> anyhow::Result
             &log
         };
         let data = report::chart::chart_data(chart_log, from, to, &tz, CHART_BAR_DAYS);
-        report::chart::render(&data, png)?;
-        eprintln!("Drew the chart to {}", png.display());
+        let png_path = args.png.clone().unwrap_or_default();
+        let bytes =
+            report::chart::png_bytes(&data).map_err(|reason| report::ReportError::Chart {
+                reason,
+                path: png_path,
+            })?;
+        crate::output::write_to(target, "the chart", |w| w.write_all(&bytes))?;
+        if let Target::File(p) = target {
+            eprintln!("Drew the chart to {}", p.display());
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -151,12 +191,52 @@ fn report(args: &ReportArgs, top_level_history: Option<&Path>) -> anyhow::Result
 fn history(cmd: &HistoryCmd, top_level_history: Option<&Path>) -> anyhow::Result<ExitCode> {
     let path = History::resolve_path(cmd.history.as_deref().or(top_level_history))?;
     match &cmd.action {
-        HistoryAction::Prune { before } => {
+        HistoryAction::Prune { before, yes } => {
             let tz = chrono::Local;
+            // Dates as `report --since` takes them: a date after today is a
+            // mistake, not a way to delete everything.
             let date = report::parse_date("--before", before)?;
+            let today = report::local_date(now_unix(), &tz);
+            if date > today {
+                return Err(report::ReportError::FutureDate {
+                    flag: "--before",
+                    date,
+                }
+                .into());
+            }
             let cut = report::day_start(date, &tz);
             let mut history = History::open_existing(&path)?;
-            let p = history.prune_before(cut)?;
+            // A monitor recording now keeps its session (its rows before
+            // the cut still go).
+            let recording = crate::history::RecordingLock::holder(&path);
+            let keep = recording.and_then(|r| r.session_id);
+            let plan = history.prune_plan(cut, keep)?;
+            let everything = plan.pruned.sessions > 0 && plan.sessions_left == 0;
+            let current = recording.is_some() && plan.kept_session_rows > 0;
+            if plan.pruned.total() > 0 && (everything || current) && !yes {
+                let what = if everything {
+                    "every session in the history".to_string()
+                } else {
+                    format!(
+                        "{} records of the session a running hunch{} is recording now",
+                        plan.kept_session_rows,
+                        recording
+                            .and_then(|r| r.pid)
+                            .map(|p| format!(" (process {p})"))
+                            .unwrap_or_default()
+                    )
+                };
+                println!(
+                    "Would delete everything recorded before {date} (local time): {}, from {}",
+                    counts(&plan.pruned),
+                    path.display()
+                );
+                eprintln!(
+                    "hunch: nothing deleted: this would remove {what}; run again with --yes to delete it"
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            let p = history.prune(cut, keep)?;
             if p.total() == 0 {
                 println!(
                     "Nothing was recorded before {date} (local time); the history is unchanged: {}",
@@ -164,18 +244,20 @@ fn history(cmd: &HistoryCmd, top_level_history: Option<&Path>) -> anyhow::Result
                 );
             } else {
                 println!(
-                    "Deleted everything recorded before {date} (local time): {} samples, {} state changes, {} prompts, {} outcomes, {} calibrations, {} pauses, {} sessions, from {}",
-                    p.samples,
-                    p.transitions,
-                    p.prompts,
-                    p.outcomes,
-                    p.calibrations,
-                    p.pauses,
-                    p.sessions,
+                    "Deleted everything recorded before {date} (local time): {}, from {}",
+                    counts(&p),
                     path.display()
                 );
             }
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// "12 samples, 3 state changes, ..." for a prune.
+fn counts(p: &crate::history::Pruned) -> String {
+    format!(
+        "{} samples, {} state changes, {} prompts, {} outcomes, {} calibrations, {} pauses, {} sessions",
+        p.samples, p.transitions, p.prompts, p.outcomes, p.calibrations, p.pauses, p.sessions
+    )
 }

@@ -24,6 +24,11 @@ const CAMERA_FPS: f64 = 5.0;
 /// Runs `hunch calibrate`.
 pub fn run(cli: &Cli, args: &CalibrateArgs) -> anyhow::Result<ExitCode> {
     let path = profile_path(cli)?;
+    // The profile is this command's output: never over the history, the
+    // config or an input.
+    crate::output::Protected::history_and_config(cli)
+        .add_inputs(args.input.iter().map(std::path::PathBuf::as_path))
+        .check("--profile", &path)?;
     let view = posture::forced_view(cli.common.posture.view);
     let mut estimator = PoseEstimator::new(&pose_config(cli))?;
     let measurements = if args.input.is_empty() {

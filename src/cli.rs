@@ -243,6 +243,10 @@ pub struct MonitorArgs {
     #[arg(long)]
     pub hook_shell: bool,
 
+    /// Seconds an --on-* command may run before it (and everything it started) is stopped [default: 30]
+    #[arg(long, value_name = "SECONDS")]
+    pub hook_timeout: Option<f64>,
+
     /// Write state changes and per-second metrics as JSON lines to FILE (- for stdout)
     #[arg(long, value_name = "FILE|-")]
     pub events: Option<String>,
@@ -368,6 +372,10 @@ pub enum HistoryAction {
     Prune {
         #[arg(long, value_name = "DATE")]
         before: String,
+
+        /// Delete even when that removes every session, or part of the one being recorded now (without it, such a prune only shows what would go)
+        #[arg(long)]
+        yes: bool,
     },
 }
 

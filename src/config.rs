@@ -520,6 +520,7 @@ pub fn validate(layered: &Layered) -> Result<(), ConfigError> {
     positive(&mut errors, "fps", m.fps, schedule::MAX_FPS);
     positive(&mut errors, "snooze-minutes", m.snooze_minutes, 24.0 * 60.0);
     positive(&mut errors, "image-seconds", m.image_seconds, 3600.0);
+    positive(&mut errors, "hook-timeout", m.hook_timeout, 24.0 * 3600.0);
     if let Some(fps) = m.camera_fps
         && !(1..=240).contains(&fps)
     {
@@ -675,6 +676,7 @@ impl MonitorSettings {
                 on_recover: m.on_recover.clone(),
                 on_prompt: m.on_prompt.clone(),
                 shell: m.hook_shell,
+                timeout_s: m.hook_timeout,
             },
             events: m.events.clone(),
             notifications: m.no_window,
@@ -1023,6 +1025,7 @@ mod tests {
             "no-window",
             "on-slouch",
             "hook-shell",
+            "hook-timeout",
             "events",
             "verbose",
             "model",

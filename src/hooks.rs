@@ -15,14 +15,19 @@
 //!
 //! Commands are started and reaped on a background thread, so a slow or
 //! hanging hook never holds up the monitor. A hook that cannot start or
-//! fails is reported once per hook, not on every event. Its standard output
-//! is discarded (it must not mix with `--events -`); its errors show.
+//! fails is reported once per hook, not on every event. Each hook runs in
+//! its own process group and is stopped, with everything it started, when
+//! it runs longer than `--hook-timeout` (30 s by default) or when hunch
+//! exits. Its output goes to the log, a few lines at most per run (standard
+//! output at `-v`, errors as warnings), never to hunch's standard output
+//! (it must not mix with `--events -`).
 
 use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, RecvTimeoutError, SyncSender, TrySendError};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::posture::State;
 
@@ -149,13 +154,27 @@ impl HookCommand {
 }
 
 /// The hooks as configured.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HookConfig {
     pub on_slouch: Option<String>,
     pub on_recover: Option<String>,
     pub on_prompt: Option<String>,
     /// Run through the shell (`--hook-shell`).
     pub shell: bool,
+    /// Seconds a hook may run before it is stopped (`--hook-timeout`);
+    /// `None` for [`DEFAULT_TIMEOUT_S`].
+    pub timeout_s: Option<f64>,
+}
+
+impl HookConfig {
+    /// The time limit of one hook run.
+    pub fn timeout(&self) -> Duration {
+        let s = self
+            .timeout_s
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .unwrap_or(DEFAULT_TIMEOUT_S);
+        Duration::try_from_secs_f64(s).unwrap_or(Duration::from_secs(30))
+    }
 }
 
 struct Job {
@@ -164,9 +183,24 @@ struct Job {
     env: Vec<(&'static str, String)>,
 }
 
-/// Runs hooks in the background. Dropping it stops the runner thread after
-/// it has reaped what already finished; hooks still running are left to
-/// finish on their own.
+/// Default `--hook-timeout`, in seconds.
+pub const DEFAULT_TIMEOUT_S: f64 = 30.0;
+
+/// Lines of output logged per stream per hook run; the rest is read and
+/// dropped (with one line saying how much).
+const MAX_LOG_LINES: usize = 20;
+/// Characters kept of one line of hook output.
+const MAX_LINE_CHARS: usize = 200;
+/// After SIGTERM, how long a hook gets before SIGKILL.
+const KILL_GRACE: Duration = Duration::from_millis(500);
+/// At exit, how long hooks still running may take to finish on their own.
+const EXIT_GRACE: Duration = Duration::from_secs(1);
+
+/// Runs hooks in the background. Each hook runs in its own process group,
+/// is stopped (the whole group: SIGTERM, then SIGKILL) when it runs past
+/// `--hook-timeout`, and its output goes to the log. Dropping it gives hooks
+/// still running a second to finish, then stops and reaps every one, so
+/// none outlives hunch.
 pub struct Hooks {
     slouch: Option<HookCommand>,
     recover: Option<HookCommand>,
@@ -195,11 +229,12 @@ impl Hooks {
             runner: None,
             dropped_warned: false,
         };
+        let timeout = config.timeout();
         if hooks.slouch.is_some() || hooks.recover.is_some() || hooks.prompt.is_some() {
             let (tx, rx) = mpsc::sync_channel::<Job>(16);
             let runner = std::thread::Builder::new()
                 .name("hooks".to_string())
-                .spawn(move || run_jobs(&rx));
+                .spawn(move || run_jobs(&rx, timeout));
             match runner {
                 Ok(h) => {
                     hooks.tx = Some(tx);
@@ -261,8 +296,133 @@ impl Drop for Hooks {
     }
 }
 
-fn run_jobs(rx: &mpsc::Receiver<Job>) {
-    let mut running: Vec<(HookEvent, String, Child)> = Vec::new();
+/// One hook process, running.
+struct Running {
+    event: HookEvent,
+    program: String,
+    child: Child,
+    started: Instant,
+    /// When SIGTERM was sent (the timeout passed, or hunch is exiting).
+    terminated: Option<Instant>,
+}
+
+impl Running {
+    /// Signals the hook's whole process group (its children too).
+    fn signal_group(&self, signal: Signal) {
+        #[cfg(unix)]
+        {
+            if let Ok(pid) = i32::try_from(self.child.id()) {
+                // The group may already be gone; nothing to do then.
+                let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), signal.nix());
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = signal;
+        }
+    }
+
+    fn terminate(&mut self, now: Instant) {
+        if self.terminated.is_none() {
+            self.signal_group(Signal::Term);
+            self.terminated = Some(now);
+        }
+    }
+
+    fn kill(&mut self) {
+        self.signal_group(Signal::Kill);
+        let _ = self.child.kill();
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Signal {
+    Term,
+    Kill,
+}
+
+#[cfg(unix)]
+impl Signal {
+    fn nix(self) -> nix::sys::signal::Signal {
+        match self {
+            Signal::Term => nix::sys::signal::Signal::SIGTERM,
+            Signal::Kill => nix::sys::signal::Signal::SIGKILL,
+        }
+    }
+}
+
+fn spawn(job: &Job) -> std::io::Result<Child> {
+    let mut cmd = Command::new(&job.command.program);
+    cmd.args(&job.command.args)
+        .envs(job.env.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        // Its own process group, so a timeout or hunch's exit can stop the
+        // hook and whatever it started, and Ctrl-C in hunch's terminal goes
+        // to hunch, which then stops its hooks itself.
+        cmd.process_group(0);
+    }
+    let mut child = cmd.spawn()?;
+    let flag = job.event.flag();
+    if let Some(out) = child.stdout.take() {
+        log_output(flag, "output", out);
+    }
+    if let Some(err) = child.stderr.take() {
+        log_output(flag, "error output", err);
+    }
+    Ok(child)
+}
+
+/// Copies a hook's output stream to the log, bounded: at most
+/// [`MAX_LOG_LINES`] lines of at most [`MAX_LINE_CHARS`] characters; the
+/// rest is read (so the hook never blocks on a full pipe) and counted. The
+/// thread ends when every process holding the pipe has closed it.
+fn log_output(flag: &'static str, what: &'static str, stream: impl Read + Send + 'static) {
+    let spawned = std::thread::Builder::new()
+        .name("hook-output".to_string())
+        .spawn(move || {
+            let mut reader = BufReader::new(stream);
+            let mut line = Vec::new();
+            let mut shown = 0usize;
+            let mut dropped = 0usize;
+            loop {
+                line.clear();
+                // Lines are read in bounded pieces: a hook printing one
+                // endless line must not fill the memory.
+                match (&mut reader).take(64 * 1024).read_until(b'\n', &mut line) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {}
+                }
+                if shown < MAX_LOG_LINES {
+                    let text = String::from_utf8_lossy(&line);
+                    let text = text.trim_end();
+                    let cut: String = text.chars().take(MAX_LINE_CHARS).collect();
+                    let more = if cut.len() < text.len() { " ..." } else { "" };
+                    if what == "output" {
+                        tracing::info!("{flag} {what}: {cut}{more}");
+                    } else {
+                        tracing::warn!("{flag} {what}: {cut}{more}");
+                    }
+                    shown += 1;
+                } else {
+                    dropped += 1;
+                }
+            }
+            if dropped > 0 {
+                tracing::info!("{flag}: {dropped} more lines of {what} not logged");
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!("{flag}: cannot read its {what} ({e}); it is discarded");
+    }
+}
+
+fn run_jobs(rx: &mpsc::Receiver<Job>, timeout: Duration) {
+    let mut running: Vec<Running> = Vec::new();
     let mut warned: HashSet<HookEvent> = HashSet::new();
     let mut warn_once = |event: HookEvent, msg: String| {
         if warned.insert(event) {
@@ -270,20 +430,20 @@ fn run_jobs(rx: &mpsc::Receiver<Job>) {
         }
     };
     loop {
-        let job = match rx.recv_timeout(Duration::from_millis(250)) {
+        let job = match rx.recv_timeout(Duration::from_millis(100)) {
             Ok(job) => Some(job),
             Err(RecvTimeoutError::Timeout) => None,
             Err(RecvTimeoutError::Disconnected) => break,
         };
         if let Some(job) = job {
-            let mut cmd = Command::new(&job.command.program);
-            cmd.args(&job.command.args)
-                .envs(job.env.iter().map(|(k, v)| (*k, v.as_str())))
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::inherit());
-            match cmd.spawn() {
-                Ok(child) => running.push((job.event, job.command.program.clone(), child)),
+            match spawn(&job) {
+                Ok(child) => running.push(Running {
+                    event: job.event,
+                    program: job.command.program.clone(),
+                    child,
+                    started: Instant::now(),
+                    terminated: None,
+                }),
                 Err(e) => warn_once(
                     job.event,
                     format!(
@@ -294,23 +454,81 @@ fn run_jobs(rx: &mpsc::Receiver<Job>) {
                 ),
             }
         }
-        running.retain_mut(|(event, program, child)| match child.try_wait() {
-            Ok(None) => true,
-            Ok(Some(status)) => {
-                if !status.success() {
-                    warn_once(
-                        *event,
-                        format!("{} \"{program}\" failed ({status})", event.flag()),
-                    );
-                }
-                false
+        let now = Instant::now();
+        running.retain_mut(|r| {
+            if !reap(r, &mut warn_once) {
+                return false;
             }
-            Err(_) => false,
+            match r.terminated {
+                None if now.duration_since(r.started) >= timeout => {
+                    warn_once(
+                        r.event,
+                        format!(
+                            "{} \"{}\" ran longer than --hook-timeout ({} s) and was stopped",
+                            r.event.flag(),
+                            r.program,
+                            timeout.as_secs_f64()
+                        ),
+                    );
+                    r.terminate(now);
+                }
+                Some(at) if now.duration_since(at) >= KILL_GRACE => r.kill(),
+                _ => {}
+            }
+            true
         });
     }
-    // Reap what has finished; leave the rest running.
-    for (_, _, mut child) in running {
-        let _ = child.try_wait();
+    stop_all(running);
+}
+
+/// Reaps a finished hook (reporting a failure); true while it still runs.
+fn reap(r: &mut Running, warn_once: &mut impl FnMut(HookEvent, String)) -> bool {
+    match r.child.try_wait() {
+        Ok(None) => true,
+        Ok(Some(status)) => {
+            // Stopped by us: already reported as a timeout (or hunch is exiting).
+            if !status.success() && r.terminated.is_none() {
+                warn_once(
+                    r.event,
+                    format!("{} \"{}\" failed ({status})", r.event.flag(), r.program),
+                );
+            }
+            // Whatever it left running in its group goes too.
+            r.signal_group(Signal::Kill);
+            false
+        }
+        Err(_) => false,
+    }
+}
+
+/// At exit: hooks still running get [`EXIT_GRACE`] to finish, then their
+/// process groups are terminated, killed and every hook reaped.
+fn stop_all(mut running: Vec<Running>) {
+    let mut ignore = |_: HookEvent, _: String| {};
+    let start = Instant::now();
+    while !running.is_empty() && start.elapsed() < EXIT_GRACE {
+        running.retain_mut(|r| reap(r, &mut ignore));
+        if !running.is_empty() {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    if running.is_empty() {
+        return;
+    }
+    tracing::info!("stopping {} hook(s) still running at exit", running.len());
+    let now = Instant::now();
+    for r in &mut running {
+        r.terminate(now);
+    }
+    while !running.is_empty() && now.elapsed() < KILL_GRACE {
+        running.retain_mut(|r| reap(r, &mut ignore));
+        if !running.is_empty() {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    for mut r in running {
+        r.kill();
+        let _ = r.child.wait();
     }
 }
 

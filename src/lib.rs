@@ -28,6 +28,8 @@
 //! - [`coach`]: follows a stretch through the pose stream and checks it was done.
 //! - [`history`]: the local session history (SQLite) and the live loop's recorder.
 //! - [`report`]: `hunch report`'s summary, text, chart and CSV from the history.
+//! - [`output`]: files written for the user: never over hunch's own files or
+//!   an input, always atomically; `-` is standard output.
 //! - [`app`]: dispatches each command to its stage.
 
 pub mod analyze;
@@ -46,6 +48,7 @@ pub mod landmarks;
 pub mod models;
 pub mod monitor;
 pub mod notify;
+pub mod output;
 pub mod paths;
 pub mod pose;
 pub mod posture;

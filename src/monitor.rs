@@ -8,7 +8,7 @@
 //! events) and the history. Clocks are read here and only here; every stage
 //! below is given the times.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -216,6 +216,14 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let state_cfg = StateConfig::from_args(&cli.common.posture)?;
     let profile = load_profile(cli)?;
     let profile_path = profile_path(cli)?;
+    // `--events` appends: never to hunch's own files or to the input.
+    if let Some(target) = settings.events.as_deref().filter(|t| *t != "-") {
+        let mut protected = crate::output::Protected::own_files(cli);
+        if let Some(input) = &settings.source.input {
+            protected.add("the --input", input);
+        }
+        protected.check("--events", Path::new(target))?;
+    }
     // Models and ONNX Runtime first: their errors say how to fix the install.
     let Live {
         mut estimator,

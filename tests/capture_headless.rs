@@ -121,3 +121,99 @@ fn a_missing_program_or_failing_hook_does_not_stop_anything() {
     }
     drop(hooks);
 }
+
+/// Live processes whose command line has `marker` as an argument.
+fn processes_with(marker: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        if cmdline
+            .split(|b| *b == 0)
+            .any(|arg| arg == marker.as_bytes())
+        {
+            found.push(String::from_utf8_lossy(&cmdline).replace('\0', " "));
+        }
+    }
+    found
+}
+
+/// Waits (up to 20 s on a loaded machine) until no process has `marker`.
+fn wait_gone(marker: &str) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(20) {
+        if processes_with(marker).is_empty() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("still running: {:?}", processes_with(marker));
+}
+
+fn wait_exists(path: &Path) {
+    let start = Instant::now();
+    while !path.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the hook never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_hook_past_its_time_limit_is_stopped_with_everything_it_started() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = dir.path().join("started");
+    // A marker only this test's processes carry.
+    let marker = format!("1001.{}1", std::process::id());
+    // The shell starts one sleep in the background and waits on another.
+    let command = format!(
+        "touch '{}'; sleep {marker} & sleep {marker}; wait",
+        started.display()
+    );
+    let mut hooks = Hooks::new(&HookConfig {
+        on_slouch: Some(command),
+        shell: true,
+        timeout_s: Some(0.5),
+        ..HookConfig::default()
+    })
+    .unwrap();
+    hooks.fire(&ctx(HookEvent::Slouch));
+    wait_exists(&started);
+    // The hooks are still alive: the time limit alone stops both sleeps.
+    wait_gone(&marker);
+    drop(hooks);
+}
+
+#[test]
+fn no_hook_outlives_the_hooks() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = dir.path().join("started");
+    let sleep_marker = format!("1001.{}2", std::process::id());
+    let yes_marker = format!("hunch-test-yes-{}", std::process::id());
+    let mut hooks = Hooks::new(&HookConfig {
+        on_slouch: Some(format!(
+            "touch '{}'; sleep {sleep_marker} & sleep {sleep_marker}",
+            started.display()
+        )),
+        // Floods its output, which goes to the log (bounded).
+        on_recover: Some(format!("yes {yes_marker}")),
+        shell: true,
+        ..HookConfig::default()
+    })
+    .unwrap();
+    hooks.fire(&ctx(HookEvent::Slouch));
+    hooks.fire(&ctx(HookEvent::Recover));
+    wait_exists(&started);
+    let start = Instant::now();
+    while processes_with(&yes_marker).is_empty() {
+        assert!(start.elapsed() < Duration::from_secs(20), "yes never ran");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Well within the 30 s limit: only the exit stops them.
+    drop(hooks);
+    wait_gone(&sleep_marker);
+    wait_gone(&yes_marker);
+}

@@ -18,6 +18,7 @@
 //! All times are Unix seconds (`f64`) passed in by the caller; nothing here
 //! reads the clock except the writer thread's batching cadence.
 
+mod lock;
 mod recorder;
 mod schema;
 
@@ -29,6 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::posture::{State, Verdict, View};
 
+pub use lock::{Recording, RecordingLock, lock_path};
 pub use recorder::{Recorder, RecorderOptions, RecorderStats};
 pub use schema::SCHEMA_VERSION;
 
@@ -83,6 +85,22 @@ pub enum HistoryError {
         doing: &'static str,
         path: PathBuf,
         source: rusqlite::Error,
+    },
+    /// Another hunch is recording into this history right now.
+    #[error(
+        "another hunch{} is already recording into this history; stop it first, or pass --history PATH (or --no-history) to keep this one apart: {}",
+        pid.map(|p| format!(" (process {p})")).unwrap_or_default(),
+        path.display()
+    )]
+    Busy { pid: Option<u32>, path: PathBuf },
+    /// The lock file beside the history could not be used.
+    #[error(
+        "cannot lock the history for recording ({source}); check the folder is writable: {}",
+        path.display()
+    )]
+    Lock {
+        path: PathBuf,
+        source: std::io::Error,
     },
     /// The background writer stopped (it panicked or could not be started).
     #[error("the history writer stopped unexpectedly ({reason}); history since then is lost: {}", path.display())]
@@ -355,6 +373,16 @@ impl Pruned {
             + self.calibrations
             + self.pauses
     }
+}
+
+/// What a prune would do.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PrunePlan {
+    pub pruned: Pruned,
+    /// Sessions left afterwards.
+    pub sessions_left: usize,
+    /// Rows of the session being recorded now that would go.
+    pub kept_session_rows: usize,
 }
 
 /// An open history database.
@@ -639,9 +667,17 @@ impl History {
     /// the deleted rows are gone from disk too. Sessions that started before
     /// the cut but ran past it are kept (with their later rows).
     pub fn prune_before(&mut self, t_unix: f64) -> Result<Pruned, HistoryError> {
+        self.prune(t_unix, None)
+    }
+
+    /// As [`History::prune_before`], but the row of session `keep` (the one
+    /// a running monitor records into) stays even if it would go; its
+    /// records before the cut go like any others.
+    pub fn prune(&mut self, t_unix: f64, keep: Option<i64>) -> Result<Pruned, HistoryError> {
         let pruned = self
-            .prune_inner(t_unix)
-            .map_err(|e| self.sql("deleting old history", e))?;
+            .prune_inner(t_unix, keep, true)
+            .map_err(|e| self.sql("deleting old history", e))?
+            .0;
         if pruned.total() > 0 {
             // VACUUM rewrites the file without the freed pages; the checkpoint
             // empties the write-ahead log, which may still hold old pages.
@@ -652,8 +688,48 @@ impl History {
         Ok(pruned)
     }
 
-    fn prune_inner(&mut self, t: f64) -> rusqlite::Result<Pruned> {
+    /// What [`History::prune`] would delete, without deleting anything: the
+    /// rows, and how many sessions would be left.
+    pub fn prune_plan(
+        &mut self,
+        t_unix: f64,
+        keep: Option<i64>,
+    ) -> Result<PrunePlan, HistoryError> {
+        let (pruned, sessions_left, kept_rows) = self
+            .prune_inner(t_unix, keep, false)
+            .map_err(|e| self.sql("counting what a prune would delete", e))?;
+        Ok(PrunePlan {
+            pruned,
+            sessions_left,
+            kept_session_rows: kept_rows,
+        })
+    }
+
+    /// Deletes (and commits, if `commit`) everything before `t`; returns the
+    /// counts, the sessions left, and the rows of `keep` that went.
+    fn prune_inner(
+        &mut self,
+        t: f64,
+        keep: Option<i64>,
+        commit: bool,
+    ) -> rusqlite::Result<(Pruned, usize, usize)> {
         let tx = self.conn.transaction()?;
+        let keep_id = keep.unwrap_or(-1);
+        let mut kept_rows = 0usize;
+        for table in [
+            "samples",
+            "transitions",
+            "prompts",
+            "prompt_outcomes",
+            "calibrations",
+            "pauses",
+        ] {
+            kept_rows += tx.query_row(
+                &format!("SELECT COUNT(*) FROM {table} WHERE t < ?1 AND session_id = ?2"),
+                params![t, keep_id],
+                |r| r.get::<_, i64>(0),
+            )? as usize;
+        }
         let mut p = Pruned {
             samples: tx.execute("DELETE FROM samples WHERE t < ?1", [t])?,
             transitions: tx.execute("DELETE FROM transitions WHERE t < ?1", [t])?,
@@ -663,25 +739,32 @@ impl History {
             pauses: tx.execute("DELETE FROM pauses WHERE t < ?1", [t])?,
             ..Pruned::default()
         };
-        // Keep, for each session with samples after the cut, the levels row
-        // in force at the cut: the later samples need it.
+        // Keep, for each session with samples after the cut (and the one
+        // still recording), the levels row in force at the cut: the later
+        // samples need it.
         p.levels = tx.execute(
             "DELETE FROM levels WHERE t < ?1 AND rowid NOT IN (
                 SELECT keep FROM (
                     SELECT (SELECT l.rowid FROM levels l
                             WHERE l.session_id = s.session_id AND l.t < ?1
                             ORDER BY l.t DESC, l.rowid DESC LIMIT 1) AS keep
-                    FROM (SELECT DISTINCT session_id FROM samples WHERE t >= ?1) s
+                    FROM (SELECT DISTINCT session_id FROM samples WHERE t >= ?1
+                          UNION SELECT ?2) s
                 ) WHERE keep IS NOT NULL
             )",
-            [t],
+            params![t, keep_id],
         )?;
         p.sessions = tx.execute(
-            "DELETE FROM sessions WHERE COALESCE(ended, started) < ?1",
-            [t],
+            "DELETE FROM sessions WHERE COALESCE(ended, started) < ?1 AND id != ?2",
+            params![t, keep_id],
         )?;
-        tx.commit()?;
-        Ok(p)
+        let left = tx.query_row("SELECT COUNT(*) FROM sessions", [], |r| r.get::<_, i64>(0))?;
+        if commit {
+            tx.commit()?;
+        } else {
+            tx.rollback()?;
+        }
+        Ok((p, left as usize, kept_rows))
     }
 
     /// Runs SQLite's `PRAGMA integrity_check`; `Ok(true)` when the file is sound.

@@ -46,10 +46,22 @@ pub struct RecorderStats {
     pub written: u64,
     /// Samples dropped because the writer was behind.
     pub dropped_samples: u64,
-    /// Other records dropped because the channel was full, or lost to a failed write.
+    /// Other records dropped because the channel was full, or lost because
+    /// writing failed for too long (see [`Recorder`]).
     pub lost_records: u64,
-    /// Batches whose commit failed.
+    /// Samples lost because writing failed for too long (a full disk).
+    pub lost_samples: u64,
+    /// Commits that failed (each is retried with the next).
     pub failed_batches: u64,
+    /// Records waiting in memory for the disk to take them.
+    pub pending: u64,
+}
+
+impl RecorderStats {
+    /// Samples that will never be in the file.
+    pub fn samples_lost(&self) -> u64 {
+        self.dropped_samples + self.lost_samples
+    }
 }
 
 enum Msg {
@@ -58,6 +70,9 @@ enum Msg {
     Flush(SyncSender<()>),
     /// Commit what is queued, note the session end (if given) and stop.
     Close(Option<f64>),
+    /// Tests: run SQL on the writer's connection (to fill or free the "disk").
+    #[cfg(test)]
+    Exec(String, SyncSender<()>),
 }
 
 #[derive(Default)]
@@ -66,7 +81,9 @@ struct Counters {
     written: AtomicU64,
     dropped_samples: AtomicU64,
     lost_records: AtomicU64,
+    lost_samples: AtomicU64,
     failed_batches: AtomicU64,
+    pending: AtomicU64,
     /// Commits the writer has begun (tests wait on it instead of sleeping).
     commits_begun: AtomicU64,
 }
@@ -77,7 +94,9 @@ impl Counters {
             written: self.written.load(Ordering::Relaxed),
             dropped_samples: self.dropped_samples.load(Ordering::Relaxed),
             lost_records: self.lost_records.load(Ordering::Relaxed),
+            lost_samples: self.lost_samples.load(Ordering::Relaxed),
             failed_batches: self.failed_batches.load(Ordering::Relaxed),
+            pending: self.pending.load(Ordering::Relaxed),
         }
     }
 }
@@ -95,6 +114,8 @@ pub struct Recorder {
     sample_limit: usize,
     session_id: i64,
     path: PathBuf,
+    /// Held while recording (monitors only): one recorder per history.
+    lock: Option<super::RecordingLock>,
 }
 
 impl std::fmt::Debug for Recorder {
@@ -128,7 +149,13 @@ impl Recorder {
             return Ok(None);
         }
         let path = History::resolve_path(history_flag)?;
-        Recorder::open(&path, t_unix, RecorderOptions::default()).map(Some)
+        // Before anything is written: a second monitor on the same history
+        // would count the same minutes twice.
+        let mut lock = super::RecordingLock::acquire(&path)?;
+        let mut recorder = Recorder::open(&path, t_unix, RecorderOptions::default())?;
+        lock.note(Some(recorder.session_id));
+        recorder.lock = Some(lock);
+        Ok(Some(recorder))
     }
 
     pub(super) fn start(
@@ -159,6 +186,10 @@ impl Recorder {
             max_batch: capacity,
             counters: counters.clone(),
             levels: None,
+            started: t,
+            failing: None,
+            first_error: None,
+            finishing: false,
         };
         let handle = std::thread::Builder::new()
             .name("hunch-history".into())
@@ -174,6 +205,7 @@ impl Recorder {
             sample_limit: capacity / 2,
             session_id,
             path,
+            lock: None,
         })
     }
 
@@ -195,10 +227,12 @@ impl Recorder {
                 &counters.lost_records
             };
             let n = counter.fetch_add(1, Ordering::Relaxed) + 1;
-            // Warn on the first and then every hundredth, not every second.
-            if n == 1 || n.is_multiple_of(100) {
-                let what = if is_sample { "samples" } else { "events" };
-                tracing::warn!("history: {n} {what} dropped so far ({why})");
+            // Said once; the total is in the summary at exit.
+            if n == 1 {
+                let what = if is_sample { "a sample" } else { "an event" };
+                tracing::warn!(
+                    "history: {what} was dropped ({why}); more may follow, the total is reported at exit"
+                );
             }
         };
         if !record.t_unix().is_finite() {
@@ -235,6 +269,15 @@ impl Recorder {
         let tx = self.tx.as_ref().ok_or_else(gone)?;
         tx.send(Msg::Flush(ack_tx)).map_err(|_| gone())?;
         ack_rx.recv().map_err(|_| gone())
+    }
+
+    #[cfg(test)]
+    fn exec(&self, sql: &str) {
+        let (ack_tx, ack_rx) = sync_channel(1);
+        if let Some(tx) = &self.tx {
+            tx.send(Msg::Exec(sql.to_string(), ack_tx)).unwrap();
+            ack_rx.recv().unwrap();
+        }
     }
 
     /// What was written and dropped so far.
@@ -279,11 +322,20 @@ struct Writer {
     conn: Connection,
     path: PathBuf,
     session_id: i64,
+    /// When the session started (to record it again if it was deleted).
+    started: f64,
     interval: Duration,
+    /// Most records read per batch, and most kept waiting while writes fail.
     max_batch: usize,
     counters: Arc<Counters>,
     /// The baselines and thresholds last committed for this session.
     levels: Option<Levels>,
+    /// While writes fail: the first error of this stretch.
+    failing: Option<String>,
+    /// The first write error of the whole session, for the summary at exit.
+    first_error: Option<String>,
+    /// Closing: the summary at exit reports, not each commit.
+    finishing: bool,
 }
 
 /// Forward-head baseline and threshold, rounded-shoulders baseline and threshold.
@@ -300,24 +352,39 @@ fn levels_of(s: &super::Sample) -> Levels {
 
 impl Writer {
     fn run(mut self, rx: Receiver<Msg>) {
+        // Records waiting to be committed: the batch being collected plus,
+        // while the disk refuses them, everything not yet written.
         let mut batch: Vec<Record> = Vec::new();
         loop {
-            // Wait for the first record of a batch, then collect for at most
-            // one interval.
-            let first = match rx.recv() {
-                Ok(m) => m,
-                Err(_) => return, // Recorder gone without Close: nothing queued.
+            // Wait for the first message of a batch; while records wait for
+            // a full disk, retry once an interval even if nothing comes.
+            let first = if batch.is_empty() {
+                match rx.recv() {
+                    Ok(m) => Some(m),
+                    Err(_) => return, // Recorder gone without Close: nothing queued.
+                }
+            } else {
+                match rx.recv_timeout(self.interval) {
+                    Ok(m) => Some(m),
+                    Err(RecvTimeoutError::Timeout) => None,
+                    Err(RecvTimeoutError::Disconnected) => {
+                        self.finish(&mut batch, None);
+                        return;
+                    }
+                }
             };
             let deadline = Instant::now() + self.interval;
-            let mut next = Some(first);
+            let mut next = first;
             let mut acks = Vec::new();
             let mut close = None;
+            let mut received = 0usize;
             loop {
                 match next.take() {
                     Some(Msg::Record(r)) => {
                         self.counters.queued.fetch_sub(1, Ordering::Relaxed);
                         batch.push(r);
-                        if batch.len() >= self.max_batch {
+                        received += 1;
+                        if received >= self.max_batch {
                             break;
                         }
                     }
@@ -329,9 +396,18 @@ impl Writer {
                         close = Some(end);
                         break;
                     }
+                    #[cfg(test)]
+                    Some(Msg::Exec(sql, ack)) => {
+                        self.conn.execute_batch(&sql).ok();
+                        acks.push(ack);
+                        break;
+                    }
                     None => {}
                 }
                 let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    break;
+                }
                 match rx.recv_timeout(left) {
                     Ok(m) => next = Some(m),
                     Err(RecvTimeoutError::Timeout) => break,
@@ -341,7 +417,12 @@ impl Writer {
                     }
                 }
             }
-            self.commit(&mut batch, close.flatten());
+            match close {
+                Some(end) => self.finish(&mut batch, end),
+                None => {
+                    self.commit(&mut batch, None);
+                }
+            }
             for ack in acks {
                 let _ = ack.send(());
             }
@@ -351,45 +432,185 @@ impl Writer {
         }
     }
 
-    fn commit(&mut self, batch: &mut Vec<Record>, end: Option<f64>) {
+    /// Commits the batch (and the session end, if given). On failure the
+    /// records stay in `batch` to be retried with the next commit, at most
+    /// `max_batch` of them (the oldest samples go first). True on success.
+    fn commit(&mut self, batch: &mut Vec<Record>, end: Option<f64>) -> bool {
         if batch.is_empty() && end.is_none() {
-            return;
+            return true;
         }
         let n = batch.len() as u64;
         self.counters.commits_begun.fetch_add(1, Ordering::SeqCst);
-        match write_batch(&mut self.conn, self.session_id, batch, end, self.levels) {
-            Ok(levels) => {
-                self.levels = levels;
-                self.counters.written.fetch_add(n, Ordering::Relaxed);
-            }
-            Err(e) => {
-                self.counters.lost_records.fetch_add(n, Ordering::Relaxed);
-                let failed = self.counters.failed_batches.fetch_add(1, Ordering::Relaxed) + 1;
-                if failed == 1 || failed.is_multiple_of(60) {
+        let result = write_batch(
+            &mut self.conn,
+            self.session_id,
+            self.started,
+            batch,
+            end,
+            self.levels,
+        );
+        match result {
+            Ok((levels, recreated)) => {
+                if recreated {
                     tracing::warn!(
-                        "history: cannot write ({e}); {n} records lost, monitoring goes on: {}",
+                        "history: this session had been deleted from the history while hunch was recording (by `hunch history prune`?); it is recorded again from now on: {}",
                         self.path.display()
                     );
                 }
+                self.levels = levels;
+                self.counters.written.fetch_add(n, Ordering::Relaxed);
+                self.counters.pending.store(0, Ordering::Relaxed);
+                batch.clear();
+                if self.failing.take().is_some() && !self.finishing {
+                    let st = self.counters.stats();
+                    tracing::warn!(
+                        "history: writing again; {} samples and {} events lost while it could not: {}",
+                        st.samples_lost(),
+                        st.lost_records,
+                        self.path.display()
+                    );
+                }
+                true
+            }
+            Err(e) => {
+                self.counters.failed_batches.fetch_add(1, Ordering::Relaxed);
+                self.first_error.get_or_insert_with(|| e.to_string());
+                if self.failing.is_none() {
+                    if !self.finishing {
+                        tracing::warn!(
+                            "history: cannot write ({e}); keeping up to {} records in memory and retrying every {:.0} s, monitoring goes on: {}",
+                            self.max_batch,
+                            self.interval.as_secs_f64().max(1.0),
+                            self.path.display()
+                        );
+                    }
+                    self.failing = Some(e.to_string());
+                }
+                self.trim(batch);
+                set_count(&self.counters.pending, batch.len());
+                false
             }
         }
-        batch.clear();
     }
+
+    /// Keeps at most `max_batch` records waiting: drops the oldest samples
+    /// first, then the oldest events, counting each as lost.
+    fn trim(&self, batch: &mut Vec<Record>) {
+        let excess = batch.len().saturating_sub(self.max_batch);
+        if excess == 0 {
+            return;
+        }
+        let mut to_drop = excess;
+        batch.retain(|r| {
+            if to_drop > 0 && matches!(r, Record::Sample(_)) {
+                to_drop -= 1;
+                false
+            } else {
+                true
+            }
+        });
+        self.counters
+            .lost_samples
+            .fetch_add((excess - to_drop) as u64, Ordering::Relaxed);
+        let still = batch.len().saturating_sub(self.max_batch);
+        if still > 0 {
+            batch.drain(..still);
+            self.counters
+                .lost_records
+                .fetch_add(still as u64, Ordering::Relaxed);
+        }
+    }
+
+    /// The last commit, with the session end. If the disk still refuses,
+    /// the events and the end are tried without the samples, then the end
+    /// alone; whatever is lost is counted and summed up once.
+    fn finish(&mut self, batch: &mut Vec<Record>, end: Option<f64>) {
+        // Only the summary below speaks now.
+        self.finishing = true;
+        let mut end_saved = self.commit(batch, end);
+        if !end_saved {
+            let samples = batch
+                .iter()
+                .filter(|r| matches!(r, Record::Sample(_)))
+                .count();
+            batch.retain(|r| !matches!(r, Record::Sample(_)));
+            self.counters
+                .lost_samples
+                .fetch_add(samples as u64, Ordering::Relaxed);
+            end_saved = self.commit(batch, end);
+        }
+        if !end_saved {
+            self.counters
+                .lost_records
+                .fetch_add(batch.len() as u64, Ordering::Relaxed);
+            batch.clear();
+            end_saved = end.is_none() || self.commit(batch, end);
+        }
+        batch.clear();
+        self.counters.pending.store(0, Ordering::Relaxed);
+        let st = self.counters.stats();
+        if st.samples_lost() > 0 || st.lost_records > 0 || !end_saved {
+            let why = self
+                .first_error
+                .as_deref()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default();
+            let end_note = if end_saved {
+                ""
+            } else {
+                "; the session's end could not be recorded either"
+            };
+            tracing::warn!(
+                "history: {} samples and {} events of this session could not be saved{why}{end_note}: {}",
+                st.samples_lost(),
+                st.lost_records,
+                self.path.display()
+            );
+        }
+    }
+}
+
+fn set_count(counter: &AtomicU64, len: usize) {
+    counter.store(len as u64, Ordering::Relaxed);
 }
 
 fn finite(v: Option<f64>) -> Option<f64> {
     v.filter(|x| x.is_finite())
 }
 
-/// Writes a batch in one transaction; returns the levels now on file.
+/// Writes a batch in one transaction; returns the levels now on file and
+/// whether the session's row had to be made again (it had been deleted).
 fn write_batch(
     conn: &mut Connection,
     session: i64,
+    started: f64,
     batch: &[Record],
     end: Option<f64>,
     mut levels: Option<Levels>,
-) -> rusqlite::Result<Option<Levels>> {
+) -> rusqlite::Result<(Option<Levels>, bool)> {
     let tx = conn.transaction()?;
+    // A prune may have deleted this session while it runs: record it again
+    // (from its first record still to be written), with its levels, so no
+    // row is ever written under a session that does not exist.
+    let first = batch
+        .iter()
+        .map(Record::t_unix)
+        .chain(end)
+        .fold(f64::INFINITY, f64::min);
+    let again_from = if first.is_finite() {
+        first.max(started)
+    } else {
+        started
+    };
+    let recreated = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO sessions (id, started, ended, app_version) VALUES (?1, ?2, NULL, ?3)",
+        )?
+        .execute(params![session, again_from, env!("CARGO_PKG_VERSION")])?
+        > 0;
+    if recreated {
+        levels = None;
+    }
     let mut last = f64::NEG_INFINITY;
     for rec in batch {
         last = last.max(rec.t_unix());
@@ -471,7 +692,7 @@ fn write_batch(
         None => 0,
     };
     tx.commit()?;
-    Ok(levels)
+    Ok((levels, recreated))
 }
 
 #[cfg(test)]
@@ -527,6 +748,132 @@ mod tests {
         );
     }
 
+    fn samples_on_file(path: &std::path::Path) -> usize {
+        History::open_existing(path)
+            .unwrap()
+            .load(-1.0, 1e9)
+            .unwrap()
+            .samples
+            .len()
+    }
+
+    /// Fills the "disk": the database may not grow past its current size.
+    fn fill_disk(rec: &Recorder, path: &std::path::Path) {
+        let pages: i64 = Connection::open(path)
+            .unwrap()
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+        rec.exec(&format!("PRAGMA max_page_count = {pages}"));
+    }
+
+    #[test]
+    fn a_full_disk_keeps_records_until_space_returns_and_counts_true_losses() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite3");
+        let options = RecorderOptions {
+            commit_interval: Duration::from_millis(1),
+            capacity: 100,
+        };
+        let rec = Recorder::open(&path, 0.0, options).unwrap();
+        rec.record(Sample::new(0.0, State::Good, Verdict::Good));
+        rec.flush().unwrap();
+        fill_disk(&rec, &path);
+        // 600 seconds of monitoring on a full disk, committed every second.
+        for i in 1..=600 {
+            rec.record(Sample::new(f64::from(i), State::Good, Verdict::Good));
+            rec.flush().unwrap();
+        }
+        let full = rec.stats();
+        assert!(full.failed_batches > 0, "{full:?}");
+        assert_eq!(full.pending, 100, "at most the capacity waits: {full:?}");
+        // Every sample is written, waiting or counted lost: nothing vanishes.
+        assert_eq!(
+            full.written + full.pending + full.samples_lost(),
+            601,
+            "{full:?}"
+        );
+        assert_eq!(samples_on_file(&path) as u64, full.written);
+        // Space returns: the waiting records go in, and the session end.
+        rec.exec("PRAGMA max_page_count = 1073741823");
+        rec.record(Sample::new(601.0, State::Good, Verdict::Good));
+        let st = rec.close(700.0).unwrap();
+        assert_eq!(st.pending, 0);
+        assert_eq!(st.written + st.samples_lost(), 602, "{st:?}");
+        assert_eq!(
+            st.samples_lost(),
+            full.samples_lost(),
+            "none lost after space returned"
+        );
+        assert_eq!(samples_on_file(&path) as u64, st.written);
+        let log = History::open_existing(&path)
+            .unwrap()
+            .load(-1.0, 1e9)
+            .unwrap();
+        assert_eq!(log.sessions[0].ended, Some(700.0));
+    }
+
+    #[test]
+    fn a_disk_full_to_the_end_still_counts_every_loss() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite3");
+        let rec = Recorder::open(&path, 0.0, RecorderOptions::default()).unwrap();
+        rec.record(Sample::new(0.0, State::Good, Verdict::Good));
+        rec.flush().unwrap();
+        fill_disk(&rec, &path);
+        for i in 1..=300 {
+            rec.record(Sample::new(f64::from(i), State::Good, Verdict::Good));
+            if i % 10 == 0 {
+                rec.flush().unwrap();
+            }
+        }
+        rec.record(Pause {
+            t_unix: 301.0,
+            kind: PauseKind::Paused,
+        });
+        let st = rec.close(400.0).unwrap();
+        let on_file = samples_on_file(&path) as u64;
+        assert_eq!(on_file + st.samples_lost(), 301, "{st:?}");
+        assert!(st.samples_lost() > 0);
+        assert_eq!(st.pending, 0);
+    }
+
+    #[test]
+    fn a_session_deleted_while_recording_is_recorded_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite3");
+        let rec = Recorder::open(&path, 100.0, RecorderOptions::default()).unwrap();
+        for i in 0..10 {
+            rec.record(Sample::new(
+                100.0 + f64::from(i),
+                State::Good,
+                Verdict::Good,
+            ));
+        }
+        rec.flush().unwrap();
+        // `hunch history prune` from another process deletes all of it.
+        let pruned = History::open_existing(&path)
+            .unwrap()
+            .prune_before(1000.0)
+            .unwrap();
+        assert_eq!((pruned.sessions, pruned.samples), (1, 10));
+        let mut s = Sample::new(1000.0, State::Good, Verdict::Good);
+        s.forward_head_baseline = Some(10.0);
+        rec.record(s);
+        let id = rec.session_id();
+        rec.close(1001.0).unwrap();
+        let log = History::open_existing(&path)
+            .unwrap()
+            .load(0.0, 1e9)
+            .unwrap();
+        assert_eq!(log.sessions.len(), 1);
+        assert_eq!(log.sessions[0].id, id);
+        assert_eq!(log.sessions[0].started, 1000.0);
+        assert_eq!(log.sessions[0].ended, Some(1001.0));
+        assert_eq!(log.samples.len(), 1);
+        assert_eq!(log.samples[0].session_id, id);
+        assert_eq!(log.samples[0].record.forward_head_baseline, Some(10.0));
+    }
+
     #[test]
     fn for_monitor_follows_the_flags() {
         let dir = tempfile::tempdir().unwrap();
@@ -540,8 +887,16 @@ mod tests {
         let rec = Recorder::for_monitor(Some(&path), false, 0.0)
             .unwrap()
             .unwrap();
+        // One monitor per history.
+        let second = Recorder::for_monitor(Some(&path), false, 0.0).unwrap_err();
+        assert!(matches!(second, HistoryError::Busy { .. }), "{second}");
         rec.close(1.0).unwrap();
         assert!(path.exists());
+        Recorder::for_monitor(Some(&path), false, 2.0)
+            .unwrap()
+            .unwrap()
+            .close(3.0)
+            .unwrap();
     }
 
     #[test]

@@ -633,12 +633,25 @@ pub fn to_u32_buffer(canvas: &RgbImage, buf: &mut Vec<u32>) {
 
 /// Writes a rendered canvas as PNG.
 pub fn save_png(canvas: &RgbImage, path: &Path) -> Result<(), RenderError> {
+    let err = |source| RenderError::Save {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut png = Vec::new();
     canvas
-        .save_with_format(path, image::ImageFormat::Png)
-        .map_err(|source| RenderError::Save {
-            path: path.to_path_buf(),
-            source,
-        })
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .map_err(err)?;
+    // Atomically: a reader never sees half a frame.
+    crate::output::write_atomically(path, "the rendered frame", |w| w.write_all(&png)).map_err(
+        |e| match e {
+            crate::output::OutputError::Write { source, .. } => {
+                err(image::ImageError::IoError(source))
+            }
+            other => err(image::ImageError::IoError(std::io::Error::other(
+                other.to_string(),
+            ))),
+        },
+    )
 }
 
 // ---------------------------------------------------------------------------

@@ -589,17 +589,25 @@ pub fn draw(data: &ChartData) -> Result<Vec<u8>, String> {
     Ok(buf)
 }
 
-/// Draws the chart and saves it as PNG at `path`.
+/// Draws the chart and saves it as PNG at `path` (atomically).
 pub fn render(data: &ChartData, path: &Path) -> Result<(), ReportError> {
-    let chart_err = |reason: String| ReportError::Chart {
+    let png = png_bytes(data).map_err(|reason| ReportError::Chart {
         reason,
         path: path.to_path_buf(),
-    };
-    let buf = draw(data).map_err(chart_err)?;
+    })?;
+    crate::output::write_atomically(path, "the chart", |w| w.write_all(&png))?;
+    Ok(())
+}
+
+/// Draws the chart as PNG file contents.
+pub fn png_bytes(data: &ChartData) -> Result<Vec<u8>, String> {
+    let buf = draw(data)?;
     let img = image::RgbImage::from_raw(WIDTH, HEIGHT, buf)
-        .ok_or_else(|| chart_err("the drawing has the wrong size".into()))?;
-    img.save_with_format(path, image::ImageFormat::Png)
-        .map_err(|e| chart_err(e.to_string()))
+        .ok_or_else(|| "the drawing has the wrong size".to_string())?;
+    let mut png = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .map_err(|e| e.to_string())?;
+    Ok(png)
 }
 
 #[cfg(test)]

@@ -75,6 +75,8 @@ pub enum ReportError {
         source: std::io::Error,
         path: std::path::PathBuf,
     },
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
 }
 
 /// Parses a `YYYY-MM-DD` date given to `flag`.
