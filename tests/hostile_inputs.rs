@@ -436,3 +436,44 @@ fn calibrate_from_one_frame_videos() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn a_profile_with_an_impossible_baseline_is_refused_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("wall.png");
+    blank_png(&photo);
+    let profile = dir.path().join("profile.toml");
+    for (baseline, says) in [
+        (
+            "ear_height_ratio = 0",
+            "baseline ear_height_ratio = 0 is impossible",
+        ),
+        (
+            "ear_height_ratio = nan",
+            "baseline ear_height_ratio = NaN is impossible",
+        ),
+        (
+            "ear_height_ratio = inf",
+            "baseline ear_height_ratio = inf is impossible",
+        ),
+    ] {
+        std::fs::write(
+            &profile,
+            format!("version = 1\nview = \"front\"\nframes = 3\ncreated_unix = 0.0\n[baseline]\n{baseline}\n"),
+        )
+        .unwrap();
+        let out = hunch()
+            .args(["analyze", "--json", "--profile"])
+            .arg(&profile)
+            .arg(&photo)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let err = stderr(&out);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(
+            err.contains(says) && err.trim_end().ends_with("profile.toml"),
+            "{baseline}: {err}"
+        );
+    }
+}
