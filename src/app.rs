@@ -12,7 +12,9 @@ use crate::report;
 use crate::{analyze, capture, config, cpubench, pose};
 
 /// Sets up logging to stderr: warnings by default, more with `-v`; `RUST_LOG` wins.
+/// Colours only when stderr is a terminal (never in a log file or a pipe).
 pub fn init_logging(verbose: u8) {
+    use std::io::IsTerminal;
     let default = match verbose {
         0 => "warn",
         1 => "hunch=debug,warn",
@@ -23,8 +25,27 @@ pub fn init_logging(verbose: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .try_init();
+}
+
+/// The one line `hunch: ...` shows for an error: the message, then the
+/// causes in its chain up to the first one the text already quotes. Most of
+/// hunch's messages quote their cause (which then stands for the rest of
+/// the chain below it); printing the chain as well would say it two or three
+/// times. A bare context (`anyhow::Context`) still gets its cause added.
+pub fn error_line(err: &anyhow::Error) -> String {
+    let mut line = err.to_string();
+    for cause in err.chain().skip(1) {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            break;
+        }
+        line.push_str(": ");
+        line.push_str(&text);
+    }
+    line
 }
 
 /// Runs the command the flags ask for.
@@ -260,4 +281,37 @@ fn counts(p: &crate::history::Pruned) -> String {
         "{} samples, {} state changes, {} prompts, {} outcomes, {} calibrations, {} pauses, {} sessions",
         p.samples, p.transitions, p.prompts, p.outcomes, p.calibrations, p.pauses, p.sessions
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_line_says_each_cause_once() {
+        let io = std::io::Error::other("disk on fire");
+        // A message that quotes its cause, wrapped again by anyhow: once.
+        let quoted = crate::report::ReportError::Write {
+            what: "the CSV",
+            source: io,
+            path: "x.csv".into(),
+        };
+        let err = anyhow::Error::from(quoted);
+        let line = error_line(&err);
+        assert_eq!(line.matches("disk on fire").count(), 1, "{line}");
+        assert!(line.ends_with("x.csv"), "{line}");
+        // A context that does not quote its cause keeps it.
+        let err = anyhow::Error::from(std::io::Error::other("pipe closed")).context("cannot write");
+        assert_eq!(error_line(&err), "cannot write: pipe closed");
+        // SQLite's error quoted by the message, with its own lower-level
+        // cause ("Error code 26: ...") below it: said once.
+        let dir = tempfile::tempdir().unwrap();
+        let text = dir.path().join("notes.txt");
+        std::fs::write(&text, "not a database\n".repeat(100)).unwrap();
+        let err = anyhow::Error::from(crate::history::History::open_existing(&text).err().unwrap());
+        let line = error_line(&err);
+        assert_eq!(line.matches("file is not a database").count(), 1, "{line}");
+        assert!(!line.contains("Error code"), "{line}");
+        assert!(line.ends_with("notes.txt"), "{line}");
+    }
 }

@@ -31,25 +31,40 @@ pub fn run(cli: &Cli, args: &CalibrateArgs) -> anyhow::Result<ExitCode> {
         .check("--profile", &path)?;
     let view = posture::forced_view(cli.common.posture.view);
     let mut estimator = PoseEstimator::new(&pose_config(cli))?;
+    let mut tally = Tally::default();
     let measurements = if args.input.is_empty() {
         from_camera(
             cli,
             &mut estimator,
             view,
             args.seconds.unwrap_or(DEFAULT_SECONDS),
+            &mut tally,
         )?
     } else {
         let mut all = Vec::new();
         for input in &args.input {
-            all.extend(from_input(input, &mut estimator, view)?);
+            all.extend(from_input(input, &mut estimator, view, &mut tally)?);
         }
         all
     };
+    tally.summarise();
     let created = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
         .unwrap_or(0.0);
-    let profile = Profile::calibrate(&measurements, created)?;
+    let profile = match Profile::calibrate(&measurements, created) {
+        Ok(p) => p,
+        // Count every frame looked at, not only those with a person in them.
+        Err(posture::PostureError::TooFewFrames { got, need, .. }) => {
+            return Err(posture::PostureError::TooFewFrames {
+                got,
+                total: tally.frames,
+                need,
+            }
+            .into());
+        }
+        Err(e) => return Err(e.into()),
+    };
     profile.save(&path)?;
     if let Ok(Some(h)) = crate::history::Recorder::for_monitor(
         cli.monitor.history.as_deref(),
@@ -72,11 +87,56 @@ pub fn run(cli: &Cli, args: &CalibrateArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Lines about left-out photos printed before only counting them.
+const SKIP_LINES: usize = 5;
+
+/// Frames looked at, and photos left out (and why), for the messages.
+#[derive(Debug, Default)]
+struct Tally {
+    frames: usize,
+    no_person: usize,
+    unreadable: usize,
+}
+
+impl Tally {
+    fn left_out(&self) -> usize {
+        self.no_person + self.unreadable
+    }
+
+    /// A photo left out: one line each for the first few, then counted.
+    fn skip(&mut self, unreadable: bool, line: impl FnOnce() -> String) {
+        if self.left_out() < SKIP_LINES {
+            eprintln!("hunch: {}", line());
+        }
+        if unreadable {
+            self.unreadable += 1;
+        } else {
+            self.no_person += 1;
+        }
+    }
+
+    /// One line for everything left out beyond the lines already printed.
+    fn summarise(&self) {
+        if self.left_out() > SKIP_LINES {
+            eprintln!(
+                "hunch: left out {} of {} photos in all ({} with no person found, {} unreadable)",
+                self.left_out(),
+                self.frames,
+                self.no_person,
+                self.unreadable
+            );
+        }
+    }
+}
+
 /// Measurements from one `--input`: a photo, a folder of photos, or a video.
+/// In a folder or list, photos that cannot be read are left out; a single
+/// photo that cannot be read is an error.
 fn from_input(
     input: &Path,
     estimator: &mut PoseEstimator,
     view: Option<View>,
+    tally: &mut Tally,
 ) -> anyhow::Result<Vec<Measurement>> {
     let mut out = Vec::new();
     let kind = capture::input_kind(input)?;
@@ -91,6 +151,7 @@ fn from_input(
         estimator.reset();
         let mut want = 0.0;
         while let Some(frame) = source.next_frame(want)? {
+            tally.frames += 1;
             let pose = estimator.estimate(&frame.image, Mode::Video { t_s: frame.time_s })?;
             out.extend(pose.map(|p| posture::measure(&p, view)));
             want = frame.time_s + 1.0 / CAMERA_FPS;
@@ -111,11 +172,22 @@ fn from_input(
         }
         InputKind::Image | InputKind::Video => vec![input.to_path_buf()],
     };
+    let single = kind == InputKind::Image;
     for p in paths {
-        let img = load_image(&p)?;
+        tally.frames += 1;
+        let img = match load_image(&p) {
+            Ok(img) => img,
+            Err(e) if !single => {
+                tally.skip(true, || format!("{e} (photo left out)"));
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
         match estimator.estimate(&img, Mode::Still)? {
             Some(pose) => out.push(posture::measure(&pose, view)),
-            None => eprintln!("hunch: no person found, photo left out: {}", p.display()),
+            None => tally.skip(false, || {
+                format!("no person found, photo left out: {}", p.display())
+            }),
         }
     }
     Ok(out)
@@ -127,6 +199,7 @@ fn from_camera(
     estimator: &mut PoseEstimator,
     view: Option<View>,
     seconds: f64,
+    tally: &mut Tally,
 ) -> anyhow::Result<Vec<Measurement>> {
     anyhow::ensure!(
         seconds.is_finite() && seconds > 0.0,
@@ -149,6 +222,7 @@ fn from_camera(
         let Some(frame) = source.next_frame(want)? else {
             break;
         };
+        tally.frames += 1;
         let pose = estimator.estimate(&frame.image, Mode::Video { t_s: frame.time_s })?;
         out.extend(pose.map(|p| posture::measure(&p, view)));
         let left = (seconds - started.elapsed().as_secs_f64()).max(0.0);

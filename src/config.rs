@@ -250,7 +250,8 @@ fn file_words(spec: &Spec, value: &toml::Value) -> Result<Vec<OsString>, String>
                 }
                 toml::Value::Array(_) => Err("expects one value, not a list".to_string()),
                 toml::Value::Table(_) => Err("expects a value, not a table".to_string()),
-                v => Ok(vec![flag, scalar_text(v).unwrap_or_default().into()]),
+                // One word, so that a negative number stays a value.
+                v => Ok(vec![value_word(spec, &scalar_text(v).unwrap_or_default())]),
             }
         }
     }
@@ -268,6 +269,25 @@ fn check_words(prog: &OsString, words: &[OsString]) -> Result<(), String> {
             let first = text.lines().next().unwrap_or("invalid value").trim();
             first.strip_prefix("error: ").unwrap_or(first).to_string()
         })
+}
+
+/// The TOML reader's message, with the one it gives for a whole number too
+/// big for 64 bits ("invalid type: integer `N` as i128, expected any valid
+/// TOML value") put in words.
+fn plain_toml_message(message: &str) -> String {
+    let message = message.trim();
+    let too_big = message
+        .strip_prefix("invalid type: integer `")
+        .and_then(|rest| rest.split_once('`'))
+        .filter(|(_, rest)| rest.starts_with(" as i128"));
+    match too_big {
+        Some((number, _)) => format!(
+            "the number {number} is too large (whole numbers must lie between {} and {})",
+            i64::MIN,
+            i64::MAX
+        ),
+        None => message.to_string(),
+    }
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -312,7 +332,7 @@ fn read_file(
     let values: toml::Table = toml::from_str(text).map_err(|e| ConfigError::Syntax {
         path: path.to_path_buf(),
         line: e.span().map_or(1, |s| line_of(text, s.start)),
-        message: e.message().trim().to_string(),
+        message: plain_toml_message(e.message()),
     })?;
     let mut out = BTreeMap::new();
     for (key, _) in spans.get_ref().iter() {
@@ -517,7 +537,16 @@ pub fn validate(layered: &Layered) -> Result<(), ConfigError> {
         }
     };
     let m = &cli.monitor;
-    positive(&mut errors, "fps", m.fps, schedule::MAX_FPS);
+    if let Some(v) = m.fps
+        && !(v.is_finite() && (schedule::MIN_FPS..=schedule::MAX_FPS).contains(&v))
+    {
+        errors.push(format!(
+            "--fps must be from {} to {} inferences a second (got {v}{})",
+            schedule::MIN_FPS,
+            schedule::MAX_FPS,
+            from("fps")
+        ));
+    }
     positive(&mut errors, "snooze-minutes", m.snooze_minutes, 24.0 * 60.0);
     positive(&mut errors, "image-seconds", m.image_seconds, 3600.0);
     positive(&mut errors, "hook-timeout", m.hook_timeout, 24.0 * 3600.0);
@@ -914,6 +943,20 @@ mod tests {
         assert!(err.to_string().contains("not a list"), "{err}");
         let err = run(&[], &[], Some("fps = \n")).unwrap_err();
         assert!(matches!(err, ConfigError::Syntax { line: 1, .. }), "{err}");
+        let err = run(&[], &[], Some("fps = 2\nthreads = 99999999999999999999\n")).unwrap_err();
+        assert!(
+            matches!(err, ConfigError::Syntax { line: 2, .. })
+                && err
+                    .to_string()
+                    .contains("99999999999999999999 is too large"),
+            "{err}"
+        );
+        // Negative numbers reach the value checks as numbers.
+        let err = run(&[], &[], Some("fps = -1\n")).unwrap_err();
+        assert!(
+            err.to_string().contains("--fps must be from 0.1 to 30"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -949,7 +992,7 @@ mod tests {
         assert_eq!(errors.len(), 3, "{errors:?}");
         let msg = err.to_string();
         assert!(
-            msg.contains("--fps must be above 0") && msg.contains("from env HUNCH_FPS"),
+            msg.contains("--fps must be from 0.1 to 30") && msg.contains("from env HUNCH_FPS"),
             "{msg}"
         );
         assert!(

@@ -25,7 +25,7 @@ fn main() -> ExitCode {
     match hunch::app::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("hunch: {err:#}");
+            eprintln!("hunch: {}", hunch::app::error_line(&err));
             ExitCode::FAILURE
         }
     }

@@ -31,6 +31,9 @@ pub struct RatePolicy {
 pub const DEFAULT_FPS: f64 = 2.0;
 /// Highest `--fps` accepted.
 pub const MAX_FPS: f64 = 30.0;
+/// Lowest `--fps` accepted: one inference every 10 s. Slower would leave
+/// the monitor blind for longer than a slouch takes to be confirmed.
+pub const MIN_FPS: f64 = 0.1;
 
 impl Default for RatePolicy {
     fn default() -> Self {
@@ -45,7 +48,7 @@ impl RatePolicy {
     /// for 3 s. A nonsensical base falls back to the default.
     pub fn with_base(base_fps: f64) -> Self {
         let base = if base_fps.is_finite() && base_fps > 0.0 {
-            base_fps.min(MAX_FPS)
+            base_fps.clamp(MIN_FPS, MAX_FPS)
         } else {
             DEFAULT_FPS
         };

@@ -78,6 +78,49 @@ pub fn note_skip(reason: SkipReason, what: &str, why: &str) {
     }
 }
 
+/// CRC-32 as PNG chunks use it, bit by bit: enough for a few test chunks.
+fn png_crc32(bytes: &[u8]) -> u32 {
+    let mut c = 0xFFFF_FFFFu32;
+    for &b in bytes {
+        c ^= u32::from(b);
+        for _ in 0..8 {
+            c = if c & 1 == 1 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
+        }
+    }
+    !c
+}
+
+/// A small, well-formed PNG file whose header claims `width` x `height` RGB
+/// pixels while its data holds a few bytes: what a hostile or broken file
+/// looks like to a decoder that trusts the header.
+pub fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut chunk = |kind: &[u8], data: &[u8]| {
+        out.extend((data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend(data);
+        out.extend(&body);
+        out.extend(png_crc32(&body).to_be_bytes());
+    };
+    let mut ihdr = Vec::new();
+    ihdr.extend(width.to_be_bytes());
+    ihdr.extend(height.to_be_bytes());
+    // 8 bits, RGB, deflate, no filter, no interlace.
+    ihdr.extend([8, 2, 0, 0, 0]);
+    chunk(b"IHDR", &ihdr);
+    // A zlib stream of one zero byte.
+    chunk(
+        b"IDAT",
+        &[0x78, 0x9C, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01],
+    );
+    chunk(b"IEND", &[]);
+    out
+}
+
 #[derive(Deserialize)]
 struct RawReference {
     width: u32,
@@ -167,4 +210,17 @@ pub fn load_labels(data_dir: &Path) -> anyhow::Result<Vec<LabelRow>> {
         });
     }
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn png_crc_matches_the_known_iend_value() {
+        assert_eq!(png_crc32(b"IEND"), 0xAE42_6082);
+        let png = png_claiming(3, 2);
+        assert_eq!(&png[12..16], b"IHDR");
+        assert_eq!(&png[png.len() - 4..], 0xAE42_6082u32.to_be_bytes());
+    }
 }

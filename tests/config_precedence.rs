@@ -126,11 +126,45 @@ fn bad_files_and_values_fail_with_one_line_and_code_2() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
-        err.contains("--fps must be above 0") && err.contains("HUNCH_FPS"),
+        err.contains("--fps must be from 0.1 to 30") && err.contains("HUNCH_FPS"),
         "{err}"
     );
 
     // Usage errors keep clap's code and message.
     let out = hunch(&["--fps"], &[], home.path());
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// Issue 13: config values name the real problem, in one line.
+#[test]
+fn config_file_numbers_name_the_real_problem() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("c.toml");
+    let run = |text: &str, extra: &[&str]| {
+        std::fs::write(&file, text).unwrap();
+        let mut args = vec!["--config", file.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        args.push("config");
+        let out = hunch(&args, &[], home.path());
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{text}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        err
+    };
+    // A negative number is a value out of range, not "an unexpected argument".
+    let err = run("fps = -1\n", &[]);
+    assert!(
+        err.contains("--fps must be from 0.1 to 30") && err.contains("(got -1, from file"),
+        "{err}"
+    );
+    assert!(!err.contains("unexpected argument"), "{err}");
+    // A number too big for TOML says so.
+    let err = run("fps = 99999999999999999999\n", &[]);
+    assert!(err.contains("line 1") && err.contains("too large"), "{err}");
+    // A rate so low the monitor would never look again is refused, from any layer.
+    let err = run("", &["--fps", "0.0000000001"]);
+    assert!(
+        err.contains("--fps must be from 0.1 to 30 inferences a second (got 0.0000000001"),
+        "{err}"
+    );
 }

@@ -14,6 +14,10 @@ pub struct ImageSource {
     interval_s: f64,
     timing: Timing,
     next: usize,
+    /// Some picture was returned (so unreadable ones were only left out).
+    returned_any: bool,
+    /// The last picture that could not be read, reported if none could.
+    failed_at_end: Option<crate::frame::FrameError>,
 }
 
 /// Orders names as people do: `frame2` before `frame10`.
@@ -128,6 +132,8 @@ impl ImageSource {
             interval_s: sane_interval(interval_s),
             timing,
             next: 0,
+            returned_any: false,
+            failed_at_end: None,
         })
     }
 
@@ -147,14 +153,28 @@ impl FrameSource for ImageSource {
             if time_s + eps < not_before_s {
                 continue;
             }
-            let image = load_image(&self.paths[index])?;
+            let image = match load_image(&self.paths[index]) {
+                Ok(image) => image,
+                // One bad picture among many is left out with a line of its
+                // own; the run fails only if none could be read at all.
+                Err(e) if self.paths.len() > 1 => {
+                    tracing::warn!("{e} (left out)");
+                    self.failed_at_end = Some(e);
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
+            self.returned_any = true;
             return Ok(Some(Frame {
                 image,
                 time_s,
                 index: index as u64,
             }));
         }
-        Ok(None)
+        match self.failed_at_end.take() {
+            Some(e) if !self.returned_any => Err(e.into()),
+            _ => Ok(None),
+        }
     }
 
     fn describe(&self) -> String {
@@ -257,6 +277,21 @@ mod tests {
         let mut src = ImageSource::from_dir(dir.path(), f64::NAN, Timing::Unpaced).unwrap();
         let err = src.next_frame(0.0).unwrap_err();
         assert!(matches!(err, CaptureError::Image(_)), "{err}");
+        // Among good pictures, a bad one is left out and the rest play.
+        write_images(dir.path(), &["a.png", "c.png"]);
+        let mut src = ImageSource::from_dir(dir.path(), 1.0, Timing::Unpaced).unwrap();
+        assert_eq!(src.next_frame(0.0).unwrap().unwrap().index, 0);
+        assert_eq!(src.next_frame(0.0).unwrap().unwrap().index, 2);
+        assert!(src.next_frame(0.0).unwrap().is_none());
+        std::fs::write(dir.path().join("d.png"), b"not a png").unwrap();
+        let mut src = ImageSource::from_paths(
+            dir.path(),
+            vec![dir.path().join("broken.jpg"), dir.path().join("d.png")],
+            1.0,
+            Timing::Unpaced,
+        )
+        .unwrap();
+        assert!(src.next_frame(0.0).is_err(), "none could be read");
         let list = dir.path().join("l.txt");
         std::fs::write(&list, "missing.png\n").unwrap();
         let mut src = ImageSource::from_list(&list, 1.0, Timing::Unpaced).unwrap();

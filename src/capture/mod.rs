@@ -149,8 +149,13 @@ pub enum CaptureError {
     NotAVideo { path: PathBuf, reason: String },
     #[error("video decoding failed ({reason}); the file may be damaged: {}", path.display())]
     VideoRead { path: PathBuf, reason: String },
-    #[error("no images (jpg, png, webp, bmp, gif) found; pass a folder or a list of image files: {}", path.display())]
+    #[error("no images (jpg, png, webp, bmp) found; pass a folder or a list of image files: {}", path.display())]
     NoImages { path: PathBuf },
+    #[error(
+        "the input is {what}, not a file: hunch reads a video twice (once for its size, once to decode it), which a pipe or device cannot give; save the stream to a file first (and use --camera for a camera): {}",
+        path.display()
+    )]
+    NotAFile { path: PathBuf, what: &'static str },
     #[error(transparent)]
     Image(#[from] FrameError),
 }
@@ -264,6 +269,12 @@ pub fn input_kind(path: &Path) -> Result<InputKind, CaptureError> {
     })?;
     if meta.is_dir() {
         return Ok(InputKind::ImageDir);
+    }
+    if let Some(what) = crate::frame::special_file_kind(path) {
+        return Err(CaptureError::NotAFile {
+            path: path.to_path_buf(),
+            what,
+        });
     }
     if crate::frame::is_image_path(path) {
         return Ok(InputKind::Image);
@@ -468,6 +479,27 @@ mod tests {
         assert_eq!(input_kind(&img).unwrap(), InputKind::Image);
         assert_eq!(input_kind(&list).unwrap(), InputKind::ImageList);
         assert_eq!(input_kind(&vid).unwrap(), InputKind::Video);
+        #[cfg(unix)]
+        {
+            // A named pipe is refused from its type alone: opening it (as
+            // reading or probing would) waits for a writer for ever.
+            let fifo = dir.path().join("stream.mp4");
+            let made = std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap();
+            assert!(made.success());
+            let err = input_kind(&fifo).unwrap_err();
+            assert!(matches!(err, CaptureError::NotAFile { .. }), "{err}");
+            assert!(err.to_string().contains("named pipe"), "{err}");
+            assert!(matches!(
+                input_kind(Path::new("/dev/null")),
+                Err(CaptureError::NotAFile {
+                    what: "a device",
+                    ..
+                })
+            ));
+        }
         let missing = dir.path().join("nope.mp4");
         let err = input_kind(&missing).unwrap_err();
         assert!(matches!(err, CaptureError::InputMissing { .. }));

@@ -137,6 +137,15 @@ fn first_line(text: &str) -> String {
     }
 }
 
+/// The path as ffmpeg and ffprobe must be given it: with the `file:`
+/// protocol, so that no name is read as an option (`-report`, `-version`)
+/// or as another protocol (`http:x.mp4`, `concat:a|b`).
+pub fn ffmpeg_url(path: &Path) -> std::ffi::OsString {
+    let mut url = std::ffi::OsString::from("file:");
+    url.push(path.as_os_str());
+    url
+}
+
 /// Asks `ffprobe` for the size and frame rate of a video file.
 pub fn probe(path: &Path) -> Result<VideoInfo, CaptureError> {
     let out = Command::new("ffprobe")
@@ -150,7 +159,7 @@ pub fn probe(path: &Path) -> Result<VideoInfo, CaptureError> {
             "-of",
             "json",
         ])
-        .arg(path)
+        .arg(ffmpeg_url(path))
         .stdin(Stdio::null())
         .output()
         .map_err(|e| spawn_error("ffprobe", path, e))?;
@@ -164,6 +173,48 @@ pub fn probe(path: &Path) -> Result<VideoInfo, CaptureError> {
     parse_probe(&String::from_utf8_lossy(&out.stdout)).map_err(not_video)
 }
 
+/// The one warning for a video that ffmpeg finished without failing but
+/// that looks damaged: ffmpeg reported decoding errors (it only prints
+/// errors here), the stream ended well short of the frames the container
+/// promised, or it ended part-way through a frame. `None` for a clean end.
+/// `delivered` counts the frames read, at `out_fps`.
+pub fn damage_warning(
+    info: &VideoInfo,
+    out_fps: f64,
+    delivered: u64,
+    partial_frame: bool,
+    ffmpeg_errors: &str,
+) -> Option<String> {
+    // Frames expected at the delivered rate: from the container's count when
+    // it is delivered as is, else from the length.
+    let expected = if (out_fps - info.fps).abs() < 1e-6 {
+        info.frames
+            .map(|n| n as f64)
+            .or(info.duration_s.map(|d| d * info.fps))
+    } else {
+        info.duration_s.map(|d| d * out_fps)
+    };
+    let short = expected.filter(|&e| (delivered as f64) < 0.9 * e - 1.0);
+    let errors = !ffmpeg_errors.trim().is_empty();
+    if short.is_none() && !errors && !partial_frame {
+        return None;
+    }
+    let mut what = match short {
+        Some(e) => format!(
+            "the video ended after {delivered} of about {} frames",
+            e.round() as u64
+        ),
+        None if partial_frame => "the video's last frame was cut short".to_string(),
+        None => format!("the video decoded with errors, {delivered} frames read"),
+    };
+    if errors {
+        what.push_str(&format!(" (ffmpeg: {})", first_line(ffmpeg_errors)));
+    }
+    Some(format!(
+        "{what}; the file may be damaged or cut short, so results may be wrong"
+    ))
+}
+
 /// A video file played through ffmpeg.
 pub struct VideoSource {
     path: PathBuf,
@@ -174,6 +225,8 @@ pub struct VideoSource {
     child: Child,
     stdout: ChildStdout,
     stderr: Arc<Mutex<String>>,
+    /// The thread collecting `stderr`, joined at the end of the video.
+    stderr_reader: Option<std::thread::JoinHandle<()>>,
     buf: Vec<u8>,
     next_index: u64,
     finished: bool,
@@ -190,6 +243,13 @@ impl VideoSource {
         if !path.exists() {
             return Err(CaptureError::InputMissing {
                 path: path.to_path_buf(),
+            });
+        }
+        // Before anything opens it: a named pipe would block the open.
+        if let Some(what) = crate::frame::special_file_kind(path) {
+            return Err(CaptureError::NotAFile {
+                path: path.to_path_buf(),
+                what,
             });
         }
         if let Err(e) = std::fs::File::open(path) {
@@ -212,9 +272,11 @@ impl VideoSource {
             // for typical H.264; the frames kept are decoded in full).
             cmd.args(["-skip_frame", "noref"]);
         }
-        cmd.arg("-i").arg(path);
+        cmd.arg("-i").arg(ffmpeg_url(path));
         if let Some(c) = cap {
-            cmd.args(["-vf", &format!("fps={c}")]);
+            // `eof_action=pass`: without it the filter drops a video shorter
+            // than one output frame (a one-frame clip) entirely.
+            cmd.args(["-vf", &format!("fps={c}:eof_action=pass")]);
         }
         cmd.args(["-an", "-sn", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
             .stdin(Stdio::null())
@@ -233,7 +295,7 @@ impl VideoSource {
         let sink = Arc::clone(&stderr);
         // Keep the end of ffmpeg's complaints for the error message; the
         // thread ends when ffmpeg closes its stderr.
-        std::thread::Builder::new()
+        let stderr_reader = std::thread::Builder::new()
             .name("ffmpeg-stderr".to_string())
             .spawn(move || {
                 let mut chunk = [0u8; 4096];
@@ -271,6 +333,7 @@ impl VideoSource {
             child,
             stdout,
             stderr,
+            stderr_reader: Some(stderr_reader),
             buf: vec![0; frame_bytes],
             next_index: 0,
             finished: false,
@@ -307,18 +370,21 @@ impl VideoSource {
             path: self.path.clone(),
             reason: e.to_string(),
         })?;
+        // ffmpeg has exited, so its stderr is closed: take all of it.
+        if let Some(reader) = self.stderr_reader.take() {
+            let _ = reader.join();
+        }
+        let text = self.stderr.lock().map(|s| s.clone()).unwrap_or_default();
         if !status.success() {
-            let text = self.stderr.lock().map(|s| s.clone()).unwrap_or_default();
             return Err(CaptureError::VideoRead {
                 path: self.path.clone(),
                 reason: first_line(&text),
             });
         }
-        if filled > 0 {
-            tracing::warn!(
-                "the last frame of {} was cut short; ignoring it",
-                self.path.display()
-            );
+        if let Some(warning) =
+            damage_warning(&self.info, self.out_fps, self.next_index, filled > 0, &text)
+        {
+            tracing::warn!("{warning}: {}", self.path.display());
         }
         Ok(false)
     }
@@ -452,6 +518,50 @@ mod tests {
         assert!(parse_probe(no_rate).unwrap_err().contains("frame rate"));
         let zero = r#"{"streams":[{"width":0,"height":2,"avg_frame_rate":"1/1"}]}"#;
         assert!(parse_probe(zero).is_err());
+    }
+
+    #[test]
+    fn paths_reach_ffmpeg_as_files_never_options() {
+        assert_eq!(ffmpeg_url(Path::new("-report")), "file:-report");
+        assert_eq!(ffmpeg_url(Path::new("/v/http:x.mp4")), "file:/v/http:x.mp4");
+    }
+
+    #[test]
+    fn damaged_videos_are_told_from_clean_ones() {
+        let info = VideoInfo {
+            width: 64,
+            height: 48,
+            fps: 30.0,
+            frames: Some(120),
+            duration_s: Some(4.0),
+        };
+        assert_eq!(damage_warning(&info, 30.0, 120, false, ""), None);
+        assert_eq!(damage_warning(&info, 30.0, 118, false, ""), None);
+        let w = damage_warning(&info, 30.0, 29, false, "").unwrap();
+        assert!(w.contains("after 29 of about 120 frames"), "{w}");
+        // Capped rate: compared with the length.
+        assert_eq!(damage_warning(&info, 5.0, 20, false, ""), None);
+        assert!(damage_warning(&info, 5.0, 5, false, "").is_some());
+        let w = damage_warning(
+            &info,
+            30.0,
+            120,
+            false,
+            "[h264 @ 0x1] error while decoding MB 3 4\n",
+        )
+        .unwrap();
+        assert!(
+            w.contains("(ffmpeg: ") && w.contains("error while decoding MB 3 4"),
+            "{w}"
+        );
+        assert!(damage_warning(&info, 30.0, 120, true, "").is_some());
+        // Unknown length: only ffmpeg's word counts.
+        let unknown = VideoInfo {
+            frames: None,
+            duration_s: None,
+            ..info
+        };
+        assert_eq!(damage_warning(&unknown, 30.0, 3, false, ""), None);
     }
 
     #[test]

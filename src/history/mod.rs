@@ -57,9 +57,30 @@ pub enum HistoryError {
         path.display()
     )]
     NotFound { path: PathBuf },
+    /// The history path is a folder, a device or some other non-file.
+    #[error(
+        "the history path is {what}, not a history file; pass --history with a file's path (hunch creates the file): {}",
+        path.display()
+    )]
+    NotAFile { path: PathBuf, what: &'static str },
+    /// The file (or its folder) cannot be written.
+    #[error(
+        "the history file is read-only, so hunch cannot record to it or prepare it for reading; make it and its folder writable (chmod u+w), or pass --history PATH: {}",
+        path.display()
+    )]
+    ReadOnly { path: PathBuf },
+    /// The file is not an SQLite database (or is damaged).
+    #[error(
+        "the history file is not a history database hunch can read ({source}); it was left as it is: pass --history with another path: {}",
+        path.display()
+    )]
+    NotADatabase {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
     /// SQLite refused to open or set up the file.
     #[error(
-        "cannot open the history database ({source}); move the file away to start afresh, or pass --history PATH: {}",
+        "cannot open the history database ({source}); check the file's and its folder's permissions, or pass --history PATH: {}",
         path.display()
     )]
     Open {
@@ -78,7 +99,7 @@ pub enum HistoryError {
     },
     /// A query or write failed.
     #[error(
-        "history database error while {doing} ({source}); if it persists, move the file away: {}",
+        "history database error while {doing} ({source}); check that the disk has room and the file is writable: {}",
         path.display()
     )]
     Sql {
@@ -105,6 +126,40 @@ pub enum HistoryError {
     /// The background writer stopped (it panicked or could not be started).
     #[error("the history writer stopped unexpectedly ({reason}); history since then is lost: {}", path.display())]
     Writer { reason: String, path: PathBuf },
+}
+
+impl HistoryError {
+    /// The error for SQLite failing to open or first read the file at
+    /// `path`, named for what is really wrong.
+    pub(crate) fn opening(path: &Path, source: rusqlite::Error) -> HistoryError {
+        use rusqlite::ErrorCode;
+        let path = path.to_path_buf();
+        match source.sqlite_error_code() {
+            Some(ErrorCode::ReadOnly) => HistoryError::ReadOnly { path },
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+                HistoryError::NotADatabase { path, source }
+            }
+            _ => HistoryError::Open { path, source },
+        }
+    }
+
+    /// Refuses a path that exists but is not a regular file.
+    fn check_is_file(path: &Path) -> Result<(), HistoryError> {
+        let Ok(meta) = std::fs::metadata(path) else {
+            return Ok(());
+        };
+        let what = if meta.is_dir() {
+            "a folder"
+        } else if meta.is_file() {
+            return Ok(());
+        } else {
+            "a device or other special file"
+        };
+        Err(HistoryError::NotAFile {
+            path: path.to_path_buf(),
+            what,
+        })
+    }
 }
 
 /// One per-second sample of what the monitor saw and decided.
@@ -419,6 +474,7 @@ impl History {
     /// Opens the history at `path`, creating it (and its folder) if needed,
     /// and upgrading an older schema in place.
     pub fn open(path: &Path) -> Result<History, HistoryError> {
+        HistoryError::check_is_file(path)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| HistoryError::CreateDir {
                 path: dir.to_path_buf(),
@@ -431,6 +487,7 @@ impl History {
     /// Opens an existing history; [`HistoryError::NotFound`] if there is none.
     /// Still upgrades an older schema in place.
     pub fn open_existing(path: &Path) -> Result<History, HistoryError> {
+        HistoryError::check_is_file(path)?;
         if !path.is_file() {
             return Err(HistoryError::NotFound {
                 path: path.to_path_buf(),
@@ -441,10 +498,7 @@ impl History {
     }
 
     fn open_with(path: &Path, flags: OpenFlags) -> Result<History, HistoryError> {
-        let open_err = |source| HistoryError::Open {
-            path: path.to_path_buf(),
-            source,
-        };
+        let open_err = |source| HistoryError::opening(path, source);
         let conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(open_err)?;

@@ -120,16 +120,20 @@ pub(super) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
 
 /// Brings the file up to [`SCHEMA_VERSION`].
 pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), HistoryError> {
-    let sql = |doing, source| HistoryError::Sql {
-        doing,
-        path: path.to_path_buf(),
-        source,
+    let sql = |doing, source: rusqlite::Error| {
+        if source.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) {
+            return HistoryError::ReadOnly {
+                path: path.to_path_buf(),
+            };
+        }
+        HistoryError::Sql {
+            doing,
+            path: path.to_path_buf(),
+            source,
+        }
     };
     // The first read is where SQLite notices a file that is not a database.
-    let found = user_version(conn).map_err(|source| HistoryError::Open {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let found = user_version(conn).map_err(|source| HistoryError::opening(path, source))?;
     if found > SCHEMA_VERSION {
         return Err(HistoryError::TooNew {
             path: path.to_path_buf(),

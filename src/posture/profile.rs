@@ -173,13 +173,55 @@ impl Profile {
                 found: p.version,
             });
         }
-        if key_metric(p.view, &p.baseline).is_none_or(|v| !v.is_finite()) {
-            return Err(PostureError::ProfileParse {
-                path: path.to_path_buf(),
-                message: format!("it has no baseline for its {:?} view", p.view),
-            });
-        }
+        p.check().map_err(|message| PostureError::ProfileParse {
+            path: path.to_path_buf(),
+            message,
+        })?;
         Ok(p)
+    }
+
+    /// Checks that every baseline value is one a measurement can give (a
+    /// hand-edited 0, negative ratio, NaN or infinity would make every
+    /// verdict uncertain or wrong) and that the view's key metric is there.
+    pub fn check(&self) -> Result<(), String> {
+        for (name, value) in Metrics::NAMES.iter().zip(self.baseline.values()) {
+            let Some(v) = value else { continue };
+            let (ok, rule) = match *name {
+                _ if !v.is_finite() => (false, "a baseline must be a finite number"),
+                // Ratios to the shoulder width: the judgement divides by them.
+                "ear_height_ratio" | "head_width_ratio" => {
+                    (v > 0.0 && v <= 10.0, "it must be above 0 and at most 10")
+                }
+                "nose_height_ratio" => ((-10.0..=10.0).contains(&v), "it must be from -10 to 10"),
+                "body_yaw_deg" => ((0.0..=90.0).contains(&v), "it must be from 0 to 90 degrees"),
+                n if n.ends_with("_deg") => (
+                    (-180.0..=180.0).contains(&v),
+                    "it must be from -180 to 180 degrees",
+                ),
+                n if n.ends_with("_cm") => (
+                    (-100.0..=100.0).contains(&v),
+                    "it must be from -100 to 100 cm",
+                ),
+                _ => (
+                    (-1000.0..=1000.0).contains(&v),
+                    "it must be from -1000 to 1000",
+                ),
+            };
+            if !ok {
+                return Err(format!("baseline {name} = {v} is impossible: {rule}"));
+            }
+        }
+        if key_metric(self.view, &self.baseline).is_none() {
+            let (view, name) = match self.view {
+                View::Side => ("side", "cva_deg"),
+                View::Front => ("front", "ear_height_ratio"),
+                View::Oblique => ("oblique", "ear_height_ratio"),
+            };
+            return Err(format!(
+                "it has no baseline {name}, which its {view} view needs"
+            ));
+        }
+        Ok(())
     }
 
     /// Writes the profile atomically: into a temporary file beside `path`,
@@ -326,5 +368,50 @@ mod tests {
         )
         .unwrap_or_default();
         assert!(Profile::load(&empty).is_err());
+    }
+
+    #[test]
+    fn impossible_baselines_are_refused_naming_the_value() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("p.toml");
+        let write = |baseline: &str| {
+            std::fs::write(
+                &path,
+                format!(
+                    "version = 1\nview = \"front\"\nframes = 3\ncreated_unix = 0.0\n[baseline]\n{baseline}\n"
+                ),
+            )
+            .unwrap_or_default();
+        };
+        for (line, says) in [
+            ("ear_height_ratio = 0", "ear_height_ratio = 0 is impossible"),
+            (
+                "ear_height_ratio = -0.5",
+                "ear_height_ratio = -0.5 is impossible",
+            ),
+            (
+                "ear_height_ratio = nan",
+                "ear_height_ratio = NaN is impossible",
+            ),
+            (
+                "ear_height_ratio = 0.5\nhead_pitch_deg = inf",
+                "head_pitch_deg = inf is impossible",
+            ),
+            (
+                "ear_height_ratio = 0.5\nhead_width_ratio = 0",
+                "head_width_ratio = 0 is impossible",
+            ),
+            (
+                "cva_deg = 60.0",
+                "no baseline ear_height_ratio, which its front view needs",
+            ),
+        ] {
+            write(line);
+            let e = Profile::load(&path).unwrap_err().to_string();
+            assert!(e.contains(says), "{line}: {e}");
+            assert!(e.ends_with(&path.display().to_string()), "{e}");
+        }
+        write("ear_height_ratio = 0.5\nhead_width_ratio = 0.6\nhead_pitch_deg = -12.0");
+        assert!(Profile::load(&path).is_ok());
     }
 }

@@ -60,7 +60,7 @@ pub const TREND_STEP: f64 = 0.1;
 pub enum ReportError {
     #[error("{flag}: '{value}' is not a date; write it as YYYY-MM-DD, for example 2025-03-01")]
     BadDate { flag: &'static str, value: String },
-    #[error("--days must be at least 1")]
+    #[error("--days must be from 1 to {MAX_DAYS} (100 years)")]
     NoDays,
     #[error("{flag}: {date} is after today; nothing can have been recorded then")]
     FutureDate { flag: &'static str, date: NaiveDate },
@@ -78,6 +78,9 @@ pub enum ReportError {
     #[error(transparent)]
     Output(#[from] crate::output::OutputError),
 }
+
+/// The longest `--days` a report covers: 100 years.
+pub const MAX_DAYS: u32 = 36_500;
 
 /// Parses a `YYYY-MM-DD` date given to `flag`.
 pub fn parse_date(flag: &'static str, value: &str) -> Result<NaiveDate, ReportError> {
@@ -151,7 +154,7 @@ pub fn range<Tz: TimeZone>(
         }
         (None, n) => {
             let n = n.unwrap_or(7);
-            if n == 0 {
+            if !(1..=MAX_DAYS).contains(&n) {
                 return Err(ReportError::NoDays);
             }
             today
@@ -695,7 +698,8 @@ where
         .max_by(|a, b| a.duration_s.total_cmp(&b.duration_s));
     let episodes = Episodes {
         count: eps.len(),
-        total_s: lengths.iter().sum(),
+        // Summed from +0.0: Rust's sum of no floats is -0.0, which JSON shows as such.
+        total_s: lengths.iter().fold(0.0, |total, s| total + s),
         median_s: median(&mut lengths),
         longest_s: longest.map(|e| e.duration_s),
         longest_start: longest.map(|e| rfc3339(e.start, tz)),
@@ -926,6 +930,15 @@ mod tests {
             range(None, Some(0), now, &Utc),
             Err(ReportError::NoDays)
         ));
+        // Far past a calendar chrono can print sensibly: refused, not year -251540.
+        let err = range(None, Some(u32::MAX), now, &Utc).unwrap_err();
+        assert!(err.to_string().contains("1 to 36500"), "{err}");
+        let (from, _) = range(None, Some(MAX_DAYS), now, &Utc).unwrap();
+        assert!(
+            rfc3339(from, &Utc).starts_with("1925-"),
+            "{}",
+            rfc3339(from, &Utc)
+        );
     }
 
     proptest::proptest! {

@@ -50,6 +50,9 @@ fn toward(m: &MetricDay) -> String {
         .map_or("–".into(), |f| format!("{:.0}%", 100.0 * f))
 }
 
+const NOT_ENOUGH_DAYS: &str =
+    "not enough days yet to tell (needs 3 days with 5 min of posture in view)";
+
 fn trend_line(name: &str, m: &MetricSummary) -> String {
     let t = &m.trend;
     let change = t.change.unwrap_or(0.0) * 100.0;
@@ -67,9 +70,7 @@ fn trend_line(name: &str, m: &MetricSummary) -> String {
         TrendDirection::Improving => format!("{name}: improving ({detail})"),
         TrendDirection::Worsening => format!("{name}: getting worse ({detail})"),
         TrendDirection::Steady => format!("{name}: steady ({detail})"),
-        TrendDirection::NotEnoughData => format!(
-            "{name}: not enough days yet to tell (needs 3 days with 5 min of posture in view)"
-        ),
+        TrendDirection::NotEnoughData => format!("{name}: {NOT_ENOUGH_DAYS}"),
     }
 }
 
@@ -216,16 +217,23 @@ pub fn render(s: &Summary) -> String {
         "  (Fwd head, Rounded: mean reading while in view, 0% = your calibrated posture, 100% = alarm threshold)"
     );
     let _ = writeln!(o);
-    let _ = writeln!(
-        o,
-        "  Trend  {}",
-        trend_line("forward head", &s.forward_head)
-    );
-    let _ = writeln!(
-        o,
-        "         {}",
-        trend_line("rounded shoulders", &s.rounded_shoulders)
-    );
+    if s.forward_head.trend.direction == TrendDirection::NotEnoughData
+        && s.rounded_shoulders.trend.direction == TrendDirection::NotEnoughData
+    {
+        // One line for both, rather than the same sentence twice.
+        let _ = writeln!(o, "  Trend  {NOT_ENOUGH_DAYS}");
+    } else {
+        let _ = writeln!(
+            o,
+            "  Trend  {}",
+            trend_line("forward head", &s.forward_head)
+        );
+        let _ = writeln!(
+            o,
+            "         {}",
+            trend_line("rounded shoulders", &s.rounded_shoulders)
+        );
+    }
     if s.skipped_rows > 0 {
         let _ = writeln!(
             o,
