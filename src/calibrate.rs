@@ -178,7 +178,7 @@ fn from_input(
         let img = match load_image(&p) {
             Ok(img) => img,
             Err(e) if !single => {
-                tally.skip(true, || format!("{e} (photo left out)"));
+                tally.skip(true, || format!("photo left out: {e}"));
                 continue;
             }
             Err(e) => return Err(e.into()),

@@ -158,7 +158,7 @@ impl FrameSource for ImageSource {
                 // One bad picture among many is left out with a line of its
                 // own; the run fails only if none could be read at all.
                 Err(e) if self.paths.len() > 1 => {
-                    tracing::warn!("{e} (left out)");
+                    tracing::warn!("picture left out: {e}");
                     self.failed_at_end = Some(e);
                     continue;
                 }
