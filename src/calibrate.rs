@@ -13,7 +13,7 @@ use crate::cli::{CalibrateArgs, Cli};
 use crate::frame::load_image;
 use crate::monitor::{pose_config, profile_path};
 use crate::pose::{Mode, PoseEstimator};
-use crate::posture::{self, Measurement, Profile, View};
+use crate::posture::{self, Measurement, Profile, Shots, View};
 use crate::status::StatusLine;
 
 /// Default seconds of camera frames.
@@ -26,25 +26,32 @@ pub fn run(cli: &Cli, args: &CalibrateArgs) -> anyhow::Result<ExitCode> {
     let path = profile_path(cli)?;
     let view = posture::forced_view(cli.common.posture.view);
     let mut estimator = PoseEstimator::new(&pose_config(cli))?;
-    let measurements = if args.input.is_empty() {
-        from_camera(
+    let (measurements, shots) = if args.input.is_empty() {
+        let m = from_camera(
             cli,
             &mut estimator,
             view,
             args.seconds.unwrap_or(DEFAULT_SECONDS),
-        )?
+        )?;
+        (m, Shots::Frames)
     } else {
         let mut all = Vec::new();
+        // Photos are counted as photos; any video makes them frames.
+        let mut shots = Shots::Photos;
         for input in &args.input {
-            all.extend(from_input(input, &mut estimator, view)?);
+            let (m, s) = from_input(input, &mut estimator, view)?;
+            all.extend(m);
+            if s == Shots::Frames {
+                shots = Shots::Frames;
+            }
         }
-        all
+        (all, shots)
     };
     let created = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
         .unwrap_or(0.0);
-    let profile = Profile::calibrate(&measurements, created)?;
+    let profile = Profile::calibrate_from(&measurements, created, shots)?;
     profile.save(&path)?;
     if let Ok(Some(h)) = crate::history::Recorder::for_monitor(
         cli.monitor.history.as_deref(),
@@ -58,21 +65,36 @@ pub fn run(cli: &Cli, args: &CalibrateArgs) -> anyhow::Result<ExitCode> {
         });
         h.close(created)?;
     }
-    println!(
-        "calibrated from {} frames: {}",
-        measurements.len(),
-        profile.summary()
-    );
+    println!("{}", calibrated_line(&profile, measurements.len(), shots));
     println!("saved to {}", path.display());
     Ok(ExitCode::SUCCESS)
 }
 
-/// Measurements from one `--input`: a photo, a folder of photos, or a video.
+/// The line `hunch calibrate` prints on success, counting what it was given:
+/// "calibrated from 2 of 3 photos (1 not usable): side view: ...".
+pub fn calibrated_line(profile: &Profile, total: usize, shots: Shots) -> String {
+    let noun = shots.noun();
+    let left_out = total.saturating_sub(profile.frames);
+    let note = if left_out > 0 {
+        format!(" ({left_out} not usable)")
+    } else {
+        String::new()
+    };
+    format!(
+        "calibrated from {} of {total} {noun}{note}: {}",
+        profile.frames,
+        profile.summary()
+    )
+}
+
+/// Measurements from one `--input` (a photo, a folder of photos, or a
+/// video), and whether they are photos or frames. A photo without a person
+/// still counts (as not usable), so that messages count every photo given.
 fn from_input(
     input: &Path,
     estimator: &mut PoseEstimator,
     view: Option<View>,
-) -> anyhow::Result<Vec<Measurement>> {
+) -> anyhow::Result<(Vec<Measurement>, Shots)> {
     let mut out = Vec::new();
     let kind = capture::input_kind(input)?;
     if kind == InputKind::Video {
@@ -90,7 +112,7 @@ fn from_input(
             out.extend(pose.map(|p| posture::measure(&p, view)));
             want = frame.time_s + 1.0 / CAMERA_FPS;
         }
-        return Ok(out);
+        return Ok((out, Shots::Frames));
     }
     // Folders play in the same (natural) order as everywhere else.
     let paths = match kind {
@@ -110,10 +132,13 @@ fn from_input(
         let img = load_image(&p)?;
         match estimator.estimate(&img, Mode::Still)? {
             Some(pose) => out.push(posture::measure(&pose, view)),
-            None => eprintln!("hunch: no person found, photo left out: {}", p.display()),
+            None => {
+                eprintln!("hunch: no person found, photo left out: {}", p.display());
+                out.push(posture::measure_nobody(view));
+            }
         }
     }
-    Ok(out)
+    Ok((out, Shots::Photos))
 }
 
 /// Measurements from the camera over `seconds`.
