@@ -62,9 +62,7 @@ fn labelled_photos_per_subject_with_mediapipe_landmarks() {
     println!("As labelled (paths with two labels left out):\n{report}");
 
     let uncalibrated = eval::evaluate_with(&poses, &labels, &thresholds, EvalMode::Uncalibrated);
-    println!(
-        "Without calibration (general limits, every view):\n{uncalibrated}"
-    );
+    println!("Without calibration (general limits, every view):\n{uncalibrated}");
 
     let son_fixed: Vec<LabelRow> = resolve_son_collision(&labels)
         .into_iter()
