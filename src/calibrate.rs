@@ -13,7 +13,7 @@ use crate::cli::{CalibrateArgs, Cli};
 use crate::frame::load_image;
 use crate::monitor::{pose_config, profile_path};
 use crate::pose::{Mode, PoseEstimator};
-use crate::posture::{self, Measurement, Profile, View};
+use crate::posture::{self, Measurement, Profile, Shots, View};
 use crate::status::StatusLine;
 
 /// Default seconds of camera frames.
@@ -32,34 +32,44 @@ pub fn run(cli: &Cli, args: &CalibrateArgs) -> anyhow::Result<ExitCode> {
     let view = posture::forced_view(cli.common.posture.view);
     let mut estimator = PoseEstimator::new(&pose_config(cli))?;
     let mut tally = Tally::default();
-    let measurements = if args.input.is_empty() {
-        from_camera(
+    let (measurements, shots) = if args.input.is_empty() {
+        let m = from_camera(
             cli,
             &mut estimator,
             view,
             args.seconds.unwrap_or(DEFAULT_SECONDS),
             &mut tally,
-        )?
+        )?;
+        (m, Shots::Frames)
     } else {
         let mut all = Vec::new();
+        // Photos are counted as photos; any video makes them frames.
+        let mut shots = Shots::Photos;
         for input in &args.input {
-            all.extend(from_input(input, &mut estimator, view, &mut tally)?);
+            let (m, s) = from_input(input, &mut estimator, view, &mut tally)?;
+            all.extend(m);
+            if s == Shots::Frames {
+                shots = Shots::Frames;
+            }
         }
-        all
+        (all, shots)
     };
     tally.summarise();
     let created = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
         .unwrap_or(0.0);
-    let profile = match Profile::calibrate(&measurements, created) {
+    let profile = match Profile::calibrate_from(&measurements, created, shots) {
         Ok(p) => p,
         // Count every frame looked at, not only those with a person in them.
-        Err(posture::PostureError::TooFewFrames { got, need, .. }) => {
+        Err(posture::PostureError::TooFewFrames {
+            got, need, what, ..
+        }) => {
             return Err(posture::PostureError::TooFewFrames {
                 got,
-                total: tally.frames,
+                total: tally.frames.max(measurements.len()),
                 need,
+                what,
             }
             .into());
         }
@@ -78,11 +88,7 @@ pub fn run(cli: &Cli, args: &CalibrateArgs) -> anyhow::Result<ExitCode> {
         });
         h.close(created)?;
     }
-    println!(
-        "calibrated from {} frames: {}",
-        measurements.len(),
-        profile.summary()
-    );
+    println!("{}", calibrated_line(&profile, measurements.len(), shots));
     println!("saved to {}", path.display());
     Ok(ExitCode::SUCCESS)
 }
@@ -129,15 +135,34 @@ impl Tally {
     }
 }
 
-/// Measurements from one `--input`: a photo, a folder of photos, or a video.
-/// In a folder or list, photos that cannot be read are left out; a single
-/// photo that cannot be read is an error.
+/// The line `hunch calibrate` prints on success, counting what it was given:
+/// "calibrated from 2 of 3 photos (1 not usable): side view: ...".
+pub fn calibrated_line(profile: &Profile, total: usize, shots: Shots) -> String {
+    let noun = shots.noun();
+    let left_out = total.saturating_sub(profile.frames);
+    let note = if left_out > 0 {
+        format!(" ({left_out} not usable)")
+    } else {
+        String::new()
+    };
+    format!(
+        "calibrated from {} of {total} {noun}{note}: {}",
+        profile.frames,
+        profile.summary()
+    )
+}
+
+/// Measurements from one `--input` (a photo, a folder of photos, or a
+/// video), and whether they are photos or frames. A photo without a person
+/// still counts (as not usable), so that messages count every photo given.
+/// In a folder or list, photos that cannot be read are left out (and count
+/// as not usable); a single photo that cannot be read is an error.
 fn from_input(
     input: &Path,
     estimator: &mut PoseEstimator,
     view: Option<View>,
     tally: &mut Tally,
-) -> anyhow::Result<Vec<Measurement>> {
+) -> anyhow::Result<(Vec<Measurement>, Shots)> {
     let mut out = Vec::new();
     let kind = capture::input_kind(input)?;
     if kind == InputKind::Video {
@@ -156,7 +181,7 @@ fn from_input(
             out.extend(pose.map(|p| posture::measure(&p, view)));
             want = frame.time_s + 1.0 / CAMERA_FPS;
         }
-        return Ok(out);
+        return Ok((out, Shots::Frames));
     }
     // Folders play in the same (natural) order as everywhere else.
     let paths = match kind {
@@ -179,18 +204,22 @@ fn from_input(
             Ok(img) => img,
             Err(e) if !single => {
                 tally.skip(true, || format!("photo left out: {e}"));
+                out.push(posture::measure_nobody(view));
                 continue;
             }
             Err(e) => return Err(e.into()),
         };
         match estimator.estimate(&img, Mode::Still)? {
             Some(pose) => out.push(posture::measure(&pose, view)),
-            None => tally.skip(false, || {
-                format!("no person found, photo left out: {}", p.display())
-            }),
+            None => {
+                tally.skip(false, || {
+                    format!("no person found, photo left out: {}", p.display())
+                });
+                out.push(posture::measure_nobody(view));
+            }
         }
     }
-    Ok(out)
+    Ok((out, Shots::Photos))
 }
 
 /// Measurements from the camera over `seconds`.

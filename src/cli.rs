@@ -90,75 +90,27 @@ pub struct PostureArgs {
     /// Seconds of continuous slumping before a stretch is suggested [default: 30]
     #[arg(long, global = true, value_name = "SECONDS")]
     pub slouch_seconds: Option<f64>,
-    /// Side view: CVA drop below your baseline that counts as forward head [default: 8]
+    /// Drop of the forward-head angle below your calibrated baseline that counts as forward head (every view) [default: 10]
     #[arg(long, global = true, value_name = "DEG")]
     pub forward_head_deg: Option<f64>,
 
-    /// Side view: CVA drop below which forward head ends [default: 5]
+    /// Forward-head angle drop below which forward head ends [default: 6]
     #[arg(long, global = true, value_name = "DEG")]
     pub forward_head_exit_deg: Option<f64>,
 
-    /// Side view without calibration: CVA below which the head counts as forward [default: 50]
-    #[arg(long, global = true, value_name = "DEG")]
-    pub cva_min_deg: Option<f64>,
-
-    /// Side view without calibration: CVA above which forward head ends [default: 53]
-    #[arg(long, global = true, value_name = "DEG")]
-    pub cva_exit_deg: Option<f64>,
-
-    /// Front view: drop of the ear height over the shoulders that counts as forward head, percent of your baseline [default: 15]
-    #[arg(long, global = true, value_name = "PCT")]
-    pub forward_head_pct: Option<f64>,
-
-    /// Front view: ear-height drop below which forward head ends, percent [default: 10]
-    #[arg(long, global = true, value_name = "PCT")]
-    pub forward_head_exit_pct: Option<f64>,
-
-    /// Front view: how much further forward than your baseline the head may come before it counts as forward head [default: 5]
-    #[arg(long, global = true, value_name = "CM")]
-    pub head_forward_cm: Option<f64>,
-
-    /// Front view: head-forward distance below which forward head ends [default: 3]
-    #[arg(long, global = true, value_name = "CM")]
-    pub head_forward_exit_cm: Option<f64>,
-
-    /// Side view: increase of the trunk's forward lean that counts as rounded shoulders [default: 10]
+    /// Rise of the rounded-shoulder angle above your calibrated baseline that counts as rounded shoulders (every view) [default: 10]
     #[arg(long, global = true, value_name = "DEG")]
     pub rounded_shoulders_deg: Option<f64>,
 
-    /// Side view: trunk-lean increase below which rounded shoulders end [default: 6]
+    /// Rounded-shoulder angle rise below which rounded shoulders end [default: 6]
     #[arg(long, global = true, value_name = "DEG")]
     pub rounded_shoulders_exit_deg: Option<f64>,
 
-    /// Side view: increase of the shoulder's lead over the hip-ear line that counts as rounded shoulders, percent of that line [default: 8]
-    #[arg(long, global = true, value_name = "PCT")]
-    pub shoulder_ahead_pct: Option<f64>,
-
-    /// Side view: shoulder-lead increase below which rounded shoulders end [default: 5]
-    #[arg(long, global = true, value_name = "PCT")]
-    pub shoulder_ahead_exit_pct: Option<f64>,
-
-    /// Front view: narrowing of the shoulders against the head that counts as rounded shoulders, percent [default: 15]
-    #[arg(long, global = true, value_name = "PCT")]
-    pub rounded_shoulders_pct: Option<f64>,
-
-    /// Front view: shoulder narrowing below which rounded shoulders end, percent [default: 10]
-    #[arg(long, global = true, value_name = "PCT")]
-    pub rounded_shoulders_exit_pct: Option<f64>,
-
-    /// Front view, hips in sight: how much further ahead of the hips than your baseline the shoulders may come [default: 6]
-    #[arg(long, global = true, value_name = "CM")]
-    pub shoulder_forward_cm: Option<f64>,
-
-    /// Front view: shoulder-forward distance below which rounded shoulders end [default: 4]
-    #[arg(long, global = true, value_name = "CM")]
-    pub shoulder_forward_exit_cm: Option<f64>,
-
-    /// Head pitch beyond your baseline that counts as looking down (never as slumping) [default: 15]
+    /// Head flexion beyond your baseline that counts as looking down (never as slumping) [default: 15]
     #[arg(long, global = true, value_name = "DEG")]
     pub looking_down_deg: Option<f64>,
 
-    /// Head pitch increase below which looking down ends [default: 10]
+    /// Head flexion rise below which looking down ends [default: 10]
     #[arg(long, global = true, value_name = "DEG")]
     pub looking_down_exit_deg: Option<f64>,
 

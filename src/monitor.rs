@@ -849,8 +849,9 @@ impl Monitor {
         if let Some(status) = &mut self.out.status {
             let since = self.machine.state_since().unwrap_or(t);
             let note = self.notice.clone().or_else(|| {
-                (self.profile.is_none() && j.view != View::Side)
-                    .then(|| "not calibrated: run `hunch calibrate`".to_string())
+                self.profile.is_none().then(|| {
+                    "not calibrated: general limits; run `hunch calibrate` for yours".to_string()
+                })
             });
             let text =
                 crate::status::status_text(state, t - since, f64::from(self.fps), note.as_deref());
@@ -1000,8 +1001,9 @@ impl Monitor {
                 progress: ((t - c.since) / CALIBRATION_SECONDS).clamp(0.0, 1.0) as f32,
             },
             (None, Some(_)) => CalibrationView::Calibrated,
-            // Side view works without calibration (clinical thresholds).
-            (None, None) if model.view == Some(View::Side) => CalibrationView::Calibrated,
+            // Every view is judged without calibration (general limits) once
+            // a person is seen; until then the card invites calibrating.
+            (None, None) if model.head.is_some() => CalibrationView::Calibrated,
             (None, None) => CalibrationView::NotCalibrated,
         };
         model.notice = self.notice.clone();
@@ -1052,13 +1054,17 @@ fn verdict_matches(v: Verdict, s: State) -> bool {
     State::from(v) == s
 }
 
-/// The forward-head and rounded-shoulder gauges for a judgement.
+/// The forward-head and rounded-shoulder gauges for a judgement: each shows
+/// the very reading its condition is judged on, so the gauge's colour (past
+/// its limit or not) always agrees with the verdict it drives.
 pub fn gauges(j: &Judgement) -> (Option<Gauge>, Option<Gauge>) {
+    // A reading whose alarm sits below its all-clear gets worse downwards.
+    let lower_is_worse = |r: &posture::Reading| r.enter < r.exit;
     (
         j.forward_head
-            .map(|r| gauge("Forward head", &r, j.view == View::Side)),
+            .map(|r| gauge("Forward head", &r, lower_is_worse(&r))),
         j.rounded_shoulders
-            .map(|r| gauge("Rounded shoulders", &r, false)),
+            .map(|r| gauge("Rounded shoulders", &r, lower_is_worse(&r))),
     )
 }
 

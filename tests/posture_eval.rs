@@ -79,9 +79,7 @@ fn labelled_photos_per_subject_with_mediapipe_landmarks() {
     println!("As labelled (paths with two labels left out):\n{report}");
 
     let uncalibrated = eval::evaluate_with(&poses, &labels, &thresholds, EvalMode::Uncalibrated);
-    println!(
-        "Without calibration (side view: clinical CVA cut-off; front view: needs calibration):\n{uncalibrated}"
-    );
+    println!("Without calibration (general limits, every view):\n{uncalibrated}");
 
     let son_fixed: Vec<LabelRow> = resolve_son_collision(&labels)
         .into_iter()
@@ -111,7 +109,7 @@ fn labelled_photos_per_subject_with_mediapipe_landmarks() {
     assert!(s.error.is_none(), "{son}");
     assert_eq!(s.good.uncertain + s.slumped.uncertain, 0, "{son}");
     assert_eq!(s.good.total() + s.slumped.total(), 31, "{son}");
-    // The clinical fallback must hold for the true side view too.
+    // The general limit (from the clinical CVA rule) holds side on too.
     let ssb = balanced(&uncalibrated, "ssb").unwrap_or(0.0);
     assert!(
         ssb >= 0.95,

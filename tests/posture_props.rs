@@ -140,6 +140,88 @@ fn any_pose() -> impl Strategy<Value = Pose> {
         })
 }
 
+/// A seated body built in its own frame (x right, y down, z backwards,
+/// metres, hip centre at the origin) with the given forward-head angle,
+/// rounded-shoulder angle and head pitch, turned by `yaw` degrees about the
+/// vertical axis, each world point jittered by up to 1 cm, and projected
+/// onto a 640x480 image (orthographic, 500 px per metre).
+fn body(fh: f64, rs: f64, pitch: f64, yaw: f64, jitter: &[(f64, f64, f64)]) -> Pose {
+    let mut p = blank();
+    let (fh, rs, pitch) = (fh.to_radians(), rs.to_radians(), pitch.to_radians());
+    // Forward is -z (towards the camera at yaw 0).
+    let sh = [0.0, -0.5 * rs.cos(), -0.5 * rs.sin()];
+    let ear = [0.0, sh[1] - 0.13 * fh.sin(), sh[2] - 0.13 * fh.cos()];
+    let nose = [0.0, ear[1] + 0.1 * pitch.sin(), ear[2] - 0.1 * pitch.cos()];
+    let at = |c: [f64; 3], dx: f64| [c[0] + dx, c[1], c[2]];
+    let points = [
+        (idx::LEFT_SHOULDER, at(sh, 0.19)),
+        (idx::RIGHT_SHOULDER, at(sh, -0.19)),
+        (idx::LEFT_EAR, at(ear, 0.075)),
+        (idx::RIGHT_EAR, at(ear, -0.075)),
+        (idx::NOSE, nose),
+        (idx::LEFT_HIP, [0.1, 0.0, 0.0]),
+        (idx::RIGHT_HIP, [-0.1, 0.0, 0.0]),
+    ];
+    let (s, c) = yaw.to_radians().sin_cos();
+    for (k, (i, w)) in points.into_iter().enumerate() {
+        let (jx, jy, jz) = jitter.get(k).copied().unwrap_or_default();
+        let w = [w[0] + jx, w[1] + jy, w[2] + jz];
+        let r = [w[0] * c + w[2] * s, w[1], -w[0] * s + w[2] * c];
+        put(&mut p, i, 320.0 + 500.0 * r[0], 400.0 + 500.0 * r[1], r);
+    }
+    p
+}
+
+/// Bodies at any camera yaw, with world jitter.
+fn any_body() -> impl Strategy<Value = Pose> {
+    (
+        35.0..100.0f64,
+        -20.0..40.0f64,
+        -10.0..50.0f64,
+        0.0..360.0f64,
+        proptest::collection::vec((-0.01..0.01f64, -0.01..0.01f64, -0.01..0.01f64), 7),
+    )
+        .prop_map(|(fh, rs, pitch, yaw, j)| body(fh, rs, pitch, yaw, &j))
+}
+
+/// The 3D angles of a measurement, by name.
+fn angles(m: &Measurement) -> [(&'static str, Option<f64>); 4] {
+    let x = &m.metrics;
+    [
+        ("forward_head_deg", x.forward_head_deg),
+        ("rounded_shoulders_deg", x.rounded_shoulders_deg),
+        ("head_pitch_deg", x.head_pitch_deg),
+        ("head_flexion_deg", x.head_flexion_deg),
+    ]
+}
+
+/// The pose with the image scaled by `k` and the world by `kw`.
+fn scaled(p: &Pose, k: f32, kw: f32) -> Pose {
+    let mut q = p.clone();
+    for lm in q.landmarks.iter_mut() {
+        lm.x *= k;
+        lm.y *= k;
+    }
+    for w in q.world.iter_mut() {
+        for v in w.iter_mut() {
+            *v *= kw;
+        }
+    }
+    q.image_width = (p.image_width as f32 * k) as u32;
+    q.image_height = (p.image_height as f32 * k) as u32;
+    q
+}
+
+/// The pose with the world turned by `deg` about the vertical axis.
+fn yawed(p: &Pose, deg: f32) -> Pose {
+    let mut q = p.clone();
+    let (s, c) = deg.to_radians().sin_cos();
+    for w in q.world.iter_mut() {
+        *w = [w[0] * c + w[2] * s, w[1], -w[0] * s + w[2] * c];
+    }
+    q
+}
+
 fn close(a: Option<f64>, b: Option<f64>) -> bool {
     match (a, b) {
         (None, None) => true,
@@ -254,6 +336,9 @@ proptest! {
             ("trunk_lean_deg", ma.trunk_lean_deg, mb.trunk_lean_deg),
             ("shoulder_ahead_pct", ma.shoulder_ahead_pct, mb.shoulder_ahead_pct),
             ("head_pitch_deg", ma.head_pitch_deg, mb.head_pitch_deg),
+            ("forward_head_deg", ma.forward_head_deg, mb.forward_head_deg),
+            ("rounded_shoulders_deg", ma.rounded_shoulders_deg, mb.rounded_shoulders_deg),
+            ("head_flexion_deg", ma.head_flexion_deg, mb.head_flexion_deg),
             ("ear_height_ratio", ma.ear_height_ratio, mb.ear_height_ratio),
             ("nose_height_ratio", ma.nose_height_ratio, mb.nose_height_ratio),
             ("head_width_ratio", ma.head_width_ratio, mb.head_width_ratio),
@@ -273,6 +358,77 @@ proptest! {
             let jb = posture::judge(&b, p, &th);
             prop_assert_eq!(ja.verdict, jb.verdict);
         }
+    }
+
+    /// The 3D angles are measured in every view, and equal what the body
+    /// was built with.
+    #[test]
+    fn angles_3d_read_back_what_the_body_was_built_with(
+        fh in 35.0..100.0f64, rs in -20.0..40.0f64, pitch in -10.0..50.0f64, yaw in 0.0..360.0f64,
+    ) {
+        let m = posture::measure(&body(fh, rs, pitch, yaw, &[]), None);
+        let want = [fh, rs, pitch, pitch + fh - 90.0];
+        for ((name, got), want) in angles(&m).into_iter().zip(want) {
+            prop_assert!(got.is_some_and(|g| (g - want).abs() < 1e-3), "{name}: {got:?} vs {want} ({:?})", m.view);
+        }
+    }
+
+    /// The 3D angles (and the verdict) do not change when the pose is
+    /// mirrored, the image or the world is scaled, or the camera moves
+    /// around the person (world turned about the vertical axis).
+    #[test]
+    fn angles_3d_are_invariant_to_mirror_scale_and_yaw(
+        pose in any_body(),
+        k in 0.25..4.0f32,
+        kw in 0.5..2.0f32,
+        turn in -180.0..180.0f32,
+    ) {
+        let a = posture::measure(&pose, None);
+        prop_assert!(a.metrics.forward_head_deg.is_some());
+        let th = Thresholds::default();
+        let profile = profile_for(&body(75.0, 5.0, 15.0, 30.0, &[]));
+        for (what, q) in [
+            ("mirrored", pose.mirrored()),
+            ("scaled", scaled(&pose, k, kw)),
+            ("yawed", yawed(&pose, turn)),
+        ] {
+            let b = posture::measure(&q, None);
+            for ((name, x), (_, y)) in angles(&a).into_iter().zip(angles(&b)) {
+                prop_assert!(close(x, y), "{what} {name}: {x:?} vs {y:?}");
+            }
+            for p in [None, profile.as_ref()] {
+                prop_assert_eq!(posture::judge(&a, p, &th).verdict, posture::judge(&b, p, &th).verdict, "{}", what);
+            }
+        }
+    }
+
+    /// Broken (NaN, infinite) world landmarks, or ears, shoulders or nose
+    /// not seen, give no 3D angle rather than a wrong one.
+    #[test]
+    fn missing_or_broken_landmarks_give_no_3d_angle(
+        pose in any_body(),
+        group in 0usize..3,
+        how in 0usize..3,
+    ) {
+        let members: &[usize] = match group {
+            0 => &[idx::LEFT_EAR, idx::RIGHT_EAR],
+            1 => &[idx::LEFT_SHOULDER, idx::RIGHT_SHOULDER],
+            _ => &[idx::NOSE],
+        };
+        let mut broken = pose.clone();
+        for &i in members {
+            match how {
+                0 => broken.world[i][1] = f32::NAN,
+                1 => broken.world[i][2] = f32::INFINITY,
+                _ => broken.landmarks[i].visibility = 0.1,
+            }
+        }
+        let m = posture::measure(&broken, None);
+        for (name, v) in angles(&m) {
+            prop_assert!(v.is_none(), "{name}: {v:?}");
+        }
+        let a = posture::judge_pose(Some(&broken), None, None, &Thresholds::default());
+        prop_assert_eq!(a.judgement.verdict, Verdict::Uncertain);
     }
 
     /// NaN or infinite values in the landmarks the judgement needs give

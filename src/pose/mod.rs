@@ -136,7 +136,7 @@ pub struct StageTimings {
     pub total_s: f64,
     /// How often the detector ran (0 or 1).
     pub detector_runs: u32,
-    /// How often the landmark model ran (1 normally; up to 5 with the rescues).
+    /// How often the landmark model ran (1 normally; up to 6 with the rescues).
     pub landmark_runs: u32,
 }
 
@@ -178,8 +178,75 @@ pub enum RegionSource {
     Detection,
     /// From the detector's upper-body keypoints (rescue).
     UpperBody,
+    /// Anchored on the detector's face box, reaching below it for the
+    /// shoulders (rescue for close-ups: the face fills the frame and the
+    /// shoulders are cut off).
+    FaceAnchored,
     /// The whole frame (rescue when the detector found nobody).
     WholeFrame,
+    /// The whole frame zoomed out, its top kept at the region's top (rescue
+    /// for close-ups the detector missed: the face gets the size and place a
+    /// head has in an upper-body crop).
+    ZoomedOut,
+}
+
+/// Side of the face-anchored rescue region, in face-box sizes. In an
+/// upper-body crop as the landmark model sees it (shoulder line across the
+/// lower half) the head is about a quarter of the side.
+pub const FACE_ANCHOR_SCALE: f32 = 4.0;
+
+/// How far below the face box's centre the face-anchored region's centre
+/// sits, in face-box sizes: the shoulders sit about 1.5 face heights below
+/// the face's centre, so the region is centred between face and shoulders.
+pub const FACE_ANCHOR_DROP: f32 = 1.0;
+
+/// Side of the zoomed-out whole-frame rescue, in frame long sides.
+pub const ZOOM_OUT_SCALE: f32 = 3.0;
+
+/// The face-anchored rescue region for a detection (see
+/// [`RegionSource::FaceAnchored`]).
+pub fn face_anchored_region(det: &Detection) -> Roi {
+    let size = (det.xmax - det.xmin).max(det.ymax - det.ymin);
+    let side = size * FACE_ANCHOR_SCALE;
+    Roi {
+        cx: (det.xmin + det.xmax) / 2.0,
+        cy: (det.ymin + det.ymax) / 2.0 + size * FACE_ANCHOR_DROP,
+        width: side,
+        height: side,
+        rotation: 0.0,
+    }
+}
+
+/// Smallest distance between the eyes, as a share of the frame's width, of
+/// a face that "fills the frame" (a face near the lens: eyes 6.5 cm apart 40
+/// cm from a webcam with a 60 degree field of view span about a seventh of
+/// the frame; a face filling it, far more).
+pub const CLOSE_FACE_MIN_EYES: f32 = 0.1;
+
+/// True when `run` found the nose and both eyes, seen, the eyes at least
+/// [`CLOSE_FACE_MIN_EYES`] of the frame apart: what the zoomed-out rescue is
+/// for, and what a phantom found in an empty frame is not.
+fn face_fills_frame(run: &LandmarkRun, frame_width: u32) -> bool {
+    use crate::landmarks::idx;
+    let at = |i: usize| decode::project(&run.crop[i], &run.roi);
+    let (nose, l, r) = (at(idx::NOSE), at(idx::LEFT_EYE), at(idx::RIGHT_EYE));
+    let seen = |lm: &Landmark| lm.visibility.min(lm.presence) >= 0.5;
+    let span = (l.x - r.x).hypot(l.y - r.y);
+    seen(&nose) && seen(&l) && seen(&r) && span >= CLOSE_FACE_MIN_EYES * frame_width as f32
+}
+
+/// The zoomed-out whole-frame rescue region (see [`RegionSource::ZoomedOut`]):
+/// a square [`ZOOM_OUT_SCALE`] times the frame's long side, its top at the
+/// frame's top, centred across.
+pub fn zoomed_out_region(width: u32, height: u32) -> Roi {
+    let side = width.max(height) as f32 * ZOOM_OUT_SCALE;
+    Roi {
+        cx: width as f32 / 2.0,
+        cy: side / 2.0,
+        width: side,
+        height: side,
+        rotation: 0.0,
+    }
 }
 
 /// Scale of the upper-body rescue region (MediaPipe's old upper-body
@@ -354,6 +421,7 @@ impl PoseEstimator {
             return Ok(None);
         };
         self.last_region = Some((run.roi, run.source));
+        tracing::debug!(source = ?run.source, presence = run.presence, "pose found");
         let mut landmarks = [Landmark::default(); NUM_LANDMARKS];
         for (lm, crop) in landmarks.iter_mut().zip(run.crop.iter()) {
             *lm = decode::project(crop, &run.roi);
@@ -386,10 +454,14 @@ impl PoseEstimator {
     /// 2. the detector's upper-body region (keypoints 2 -> 3, scaled
     ///    [`UPPER_BODY_SCALE`]): people slumped over a desk or seen close up
     ///    are mostly upper body, and the full-body region can miss them;
-    /// 3. the whole frame (a centred square), when the detector found nobody
-    ///    or both regions lost the person.
+    /// 3. a region anchored on the detector's face box and reaching below it
+    ///    ([`face_anchored_region`]): a face close to the lens, shoulders cut;
+    /// 4. the whole frame (a centred square), when the detector found nobody
+    ///    or the regions lost the person;
+    /// 5. the whole frame zoomed out, top kept ([`zoomed_out_region`]): a
+    ///    face filling the frame that the detector missed.
     ///
-    /// A rescue (2 or 3) is followed by one more landmark run on the region
+    /// A rescue (2 to 5) is followed by one more landmark run on the region
     /// its own auxiliary landmarks give (as tracking would), which brings the
     /// crop back to the framing the model was trained on.
     fn find(&mut self, image: &RgbImage) -> Result<Option<LandmarkRun>, PoseError> {
@@ -409,13 +481,33 @@ impl PoseEstimator {
                     return Ok(Some(self.reframe(image, run)?));
                 }
             }
+            let face = face_anchored_region(&det);
+            if face.is_usable() {
+                let run = self.landmarks_in(image, face, RegionSource::FaceAnchored)?;
+                if run.presence >= PRESENCE_THRESHOLD {
+                    return Ok(Some(self.reframe(image, run)?));
+                }
+            }
         }
-        let whole = Roi::whole_frame(image.width(), image.height());
-        let run = self.landmarks_in(image, whole, RegionSource::WholeFrame)?;
-        if run.presence < PRESENCE_THRESHOLD {
-            return Ok(None);
+        for (roi, source) in [
+            (
+                Roi::whole_frame(image.width(), image.height()),
+                RegionSource::WholeFrame,
+            ),
+            (
+                zoomed_out_region(image.width(), image.height()),
+                RegionSource::ZoomedOut,
+            ),
+        ] {
+            let run = self.landmarks_in(image, roi, source)?;
+            // Zoomed out, the model is looking mostly at border: it counts
+            // only when it found what it is for, a face filling the frame.
+            let fits = source != RegionSource::ZoomedOut || face_fills_frame(&run, image.width());
+            if run.presence >= PRESENCE_THRESHOLD && fits {
+                return Ok(Some(self.reframe(image, run)?));
+            }
         }
-        Ok(Some(self.reframe(image, run)?))
+        Ok(None)
     }
 
     /// Runs the landmark model again on the region `run`'s auxiliary
@@ -549,4 +641,36 @@ fn check_input(session: &ModelSession, name: &str, side: usize) -> Result<(), Po
         ))));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod rescue_tests {
+    use super::*;
+
+    #[test]
+    fn the_face_anchored_region_reaches_below_the_face() {
+        let det = Detection {
+            score: 0.9,
+            xmin: 100.0,
+            ymin: 50.0,
+            xmax: 200.0,
+            ymax: 150.0,
+            keypoints: [(0.0, 0.0); detector::NUM_KEYPOINTS],
+        };
+        let r = face_anchored_region(&det);
+        assert_eq!((r.cx, r.cy), (150.0, 200.0));
+        assert_eq!((r.width, r.height, r.rotation), (400.0, 400.0, 0.0));
+        // The face sits in the region's upper part, the shoulders' place below it.
+        let (_, v) = r.from_frame(150.0, 100.0);
+        assert!((0.1..0.4).contains(&v), "{v}");
+    }
+
+    #[test]
+    fn the_zoomed_out_region_keeps_the_frame_top() {
+        let r = zoomed_out_region(640, 480);
+        assert_eq!(r.width, 640.0 * ZOOM_OUT_SCALE);
+        assert!((r.cy - r.height / 2.0).abs() < 1e-3);
+        assert_eq!(r.cx, 320.0);
+        assert!(r.is_usable());
+    }
 }

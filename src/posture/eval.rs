@@ -1,5 +1,5 @@
-//! Evaluation on labelled photos: per subject, calibrate on the first few
-//! `good` photos and judge the rest.
+//! Evaluation on labelled photos: per subject, calibrate on the first three
+//! usable `good` photos (sorted by path) and judge the rest.
 //!
 //! Independent of where the poses come from: give it a map from each label
 //! row's path to the pose found in that photo (`None` where no pose was
@@ -18,11 +18,14 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::profile::{MIN_CALIBRATION_FRAMES, Profile};
+use super::profile::{Profile, Shots};
 use super::thresholds::Thresholds;
-use super::{Verdict, View, judge_pose, measure};
+use super::{Verdict, View, judge_pose, measure, measure_nobody};
 use crate::landmarks::Pose;
 use crate::testdata::LabelRow;
+
+/// How many usable `good` photos each subject is calibrated on.
+pub const CALIBRATION_PHOTOS: usize = 3;
 
 /// Labels scored as upright.
 pub const GOOD_LABELS: &[&str] = &["good"];
@@ -172,7 +175,7 @@ impl fmt::Display for EvalReport {
         let opt = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.3}"));
         writeln!(
             f,
-            "{:<10} {:<8} {:>5} {:>9} {:>9} {:>8} {:>8} {:>9}",
+            "{:<10} {:<8} {:>5} {:>9} {:>9} {:>8} {:>8} {:>9}  n good/n bad",
             "subject", "view", "calib", "good ok", "slump ok", "good_rec", "slump_rec", "bal_acc"
         )?;
         for s in &self.subjects {
@@ -181,7 +184,7 @@ impl fmt::Display for EvalReport {
                 .map_or("-".to_string(), |v| format!("{v:?}").to_lowercase());
             writeln!(
                 f,
-                "{:<10} {:<8} {:>5} {:>9} {:>9} {:>8} {:>8} {:>9}",
+                "{:<10} {:<8} {:>5} {:>9} {:>9} {:>8} {:>8} {:>9}  {}/{}",
                 s.subject,
                 view,
                 s.calibration.len(),
@@ -190,6 +193,8 @@ impl fmt::Display for EvalReport {
                 opt(s.good_recall()),
                 opt(s.slumped_recall()),
                 opt(s.balanced_accuracy()),
+                s.good.total(),
+                s.slumped.total(),
             )?;
         }
         for s in &self.subjects {
@@ -229,9 +234,9 @@ pub enum EvalMode {
     /// Calibrate on the subject's first three `good` photos (sorted by path)
     /// and judge the others against that profile.
     Calibrated,
-    /// Judge every photo without a profile (absolute side-view thresholds;
-    /// front views are then uncertain). Still skips the calibration photos so
-    /// that both modes score the same photos.
+    /// Judge every photo without a profile (the absolute limits, in every
+    /// view). Still skips the calibration photos so that both modes score the
+    /// same photos.
     Uncalibrated,
 }
 
@@ -289,20 +294,30 @@ fn evaluate_subject(
             _ => res.ambiguous += 1,
         }
     }
-    // BTreeMap order: sorted by path.
-    res.calibration = labelled
-        .iter()
-        .filter(|(_, l)| GOOD_LABELS.contains(l))
-        .take(MIN_CALIBRATION_FRAMES)
-        .map(|(p, _)| p.to_string())
-        .collect();
-    let measurements: Vec<_> = res
-        .calibration
-        .iter()
-        .filter_map(|p| poses.get(p).and_then(Option::as_ref))
-        .map(|pose| measure(pose, None))
-        .collect();
-    let profile = match Profile::calibrate(&measurements, 0.0) {
+    // BTreeMap order: sorted by path. The first usable `good` photos (a pose
+    // with the forward-head angle measured) calibrate; when there are too
+    // few, all the `good` photos looked at are offered so that the error
+    // counts them.
+    let mut measurements = Vec::new();
+    let mut offered = Vec::new();
+    for (path, _) in labelled.iter().filter(|(_, l)| GOOD_LABELS.contains(l)) {
+        let m = poses
+            .get(*path)
+            .and_then(Option::as_ref)
+            .map_or_else(|| measure_nobody(None), |pose| measure(pose, None));
+        offered.push(m.clone());
+        if m.metrics.forward_head_deg.is_some() {
+            res.calibration.push(path.to_string());
+            measurements.push(m);
+            if measurements.len() == CALIBRATION_PHOTOS {
+                break;
+            }
+        }
+    }
+    if measurements.len() < CALIBRATION_PHOTOS {
+        measurements = offered;
+    }
+    let profile = match Profile::calibrate_from(&measurements, 0.0, Shots::Photos) {
         Ok(p) => Some(p),
         Err(e) => {
             res.error = Some(e.to_string());
@@ -429,11 +444,14 @@ mod tests {
         let r = evaluate(&poses, &labels, &Thresholds::default());
         let s = r.subject("x").unwrap_or_else(|| panic!("{r}"));
         assert!(
-            s.error.as_deref().is_some_and(|e| e.contains("1 of 1")),
+            s.error
+                .as_deref()
+                .is_some_and(|e| e.contains("1 of 2 photos")),
             "{s:?}"
         );
         assert_eq!(s.slumped.uncertain, 1);
-        assert_eq!(s.missing, 1);
-        assert_eq!(s.balanced_accuracy(), None);
+        assert_eq!(s.missing, 2);
+        // Both classes have a photo (b.jpg was not calibrated on), both wrong.
+        assert_eq!(s.balanced_accuracy(), Some(0.0));
     }
 }

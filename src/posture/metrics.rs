@@ -7,10 +7,15 @@
 //! landmarks a metric uses; below [`MIN_RELIABILITY`] (or when any input is not
 //! finite) the metric is `None` rather than a guess.
 //!
-//! Which metrics are computed depends on the view: the side-view geometry
-//! (`cva_deg`, `trunk_lean_deg`, `shoulder_ahead_pct`) needs the body seen
-//! from the side, the front-view ratios need it seen from the front, and an
-//! oblique view gets both (only the front-style ones are judged there).
+//! The judged metrics are 3D angles from BlazePose's world landmarks
+//! (metric, hip-centred), measured in the body's own sagittal plane
+//! ([`BodyFrame`]), so they read the same whatever the camera's position:
+//! `forward_head_deg`, `rounded_shoulders_deg`, `head_pitch_deg` and
+//! `head_flexion_deg`, in every view. The 2D image metrics stay for
+//! information (JSON, profile): the side-view geometry (`cva_deg`, the
+//! classic 2D craniovertebral angle, only in a true side view;
+//! `trunk_lean_deg`, `shoulder_ahead_pct`) and the front-view ratios
+//! (front and oblique views).
 
 use serde::{Deserialize, Serialize};
 
@@ -32,11 +37,16 @@ pub const FRONT_MAX_YAW_DEG: f64 = 30.0;
 /// in the shared data measure 56 to 89 degrees.
 pub const SIDE_MIN_YAW_DEG: f64 = 55.0;
 
-/// Depth of the nose tip in front of the line between the ears, in ear
-/// widths. Anthropometric tables give a head breadth of about 14-15 cm and a
-/// tragion-to-nose-tip depth of about 11-12 cm, so about 0.8. It turns the
-/// front-view nose drop into an approximate pitch angle.
-pub const NOSE_DEPTH_EAR_WIDTHS: f64 = 0.8;
+/// Shortest horizontal shoulder line (metres, world landmarks) that defines
+/// the body's left-right axis; shorter means the shoulders collapsed onto
+/// one point and no sagittal plane can be told.
+const MIN_SHOULDER_LINE_M: f64 = 0.02;
+
+/// Smallest forward lead of the nose over the ear midpoint (metres, in the
+/// horizontal plane, along the body's forward axis) that tells which way the
+/// body faces. The nose tip sits about 10 cm ahead of the ears; under 1 cm
+/// the face is turned along the shoulder line and forward cannot be told.
+const MIN_FACE_LEAD_M: f64 = 0.01;
 
 /// Smallest distance between two landmarks (pixels) that is used as a scale.
 const MIN_SCALE_PX: f64 = 1.0;
@@ -97,6 +107,33 @@ define_metrics! {
     /// 0 facing the camera, 90 side on. World landmarks: both shoulders,
     /// `atan2(|dz|, |dx|)` of the left-to-right shoulder vector.
     body_yaw_deg,
+    /// Every view. Forward-head angle, degrees, a 3D craniovertebral-style
+    /// angle from the world landmarks: `atan2(up, forward)` of the ear
+    /// midpoint relative to the shoulder midpoint in the body's own sagittal
+    /// plane (see [`BodyFrame`]). 90 = ears straight above the shoulders;
+    /// lower = head further forward. Landmarks: both ears, both shoulders
+    /// (world), the nose (which way is forward).
+    forward_head_deg,
+    /// Every view. Rounded-shoulder angle, degrees, a 3D forward-shoulder
+    /// angle: `atan2(forward, up)` of the shoulder midpoint relative to the
+    /// hip centre in the body's sagittal plane. 0 = shoulders straight above
+    /// the hips; higher = shoulders carried forward (rounding, thoracic
+    /// slump). The hip centre is the origin of BlazePose's world landmarks:
+    /// measured when the hips are seen, the model's estimate from the upper
+    /// body when they are hidden, so the reading never needs the hips in
+    /// view. Reliability: the shoulders and the nose only.
+    rounded_shoulders_deg,
+    /// Every view. Head pitch, degrees, positive = looking down: `atan2(down,
+    /// forward)` of the nose relative to the ear midpoint in the body's
+    /// sagittal plane, so a face turned towards an oblique camera does not
+    /// read as pitched. Landmarks: nose, both ears, both shoulders (world).
+    head_pitch_deg,
+    /// Every view. Head flexion against the neck, degrees:
+    /// `head_pitch_deg + forward_head_deg - 90`. Tilting the whole neck
+    /// forward lowers the forward-head angle and raises the pitch by the
+    /// same amount, leaving this unchanged; it rises only when the head tips
+    /// down on an otherwise still neck, which is what looking down is.
+    head_flexion_deg,
     /// Side view. Craniovertebral-angle proxy, degrees: the angle between the
     /// horizontal and the line from the visible shoulder to the visible ear,
     /// measured on the side the face points to: `atan2(shoulder.y - ear.y,
@@ -117,14 +154,6 @@ define_metrics! {
     /// pulls it down (the line tilts forward with the ear). Landmarks: ear,
     /// shoulder, hip (nearer side), nose (facing).
     shoulder_ahead_pct,
-    /// Head pitch, degrees, positive = looking down. Side view: angle of the
-    /// ear-to-nose line below the horizontal, `atan2(nose.y - ear.y,
-    /// (nose.x - ear.x) * facing)`. Front and oblique views: `asin(d / (w *
-    /// NOSE_DEPTH_EAR_WIDTHS))` where `d` is the nose's distance below the
-    /// line between the ears and `w` the ear-to-ear distance (an
-    /// approximation: only its change from the baseline is judged).
-    /// Landmarks: nose and the ears.
-    head_pitch_deg,
     /// Front view. Height of the ears' midpoint above the shoulder line,
     /// measured perpendicular to that line, divided by the shoulder width.
     /// Falls as the head drops forward. Landmarks: both ears and shoulders.
@@ -321,6 +350,17 @@ fn view_from_yaw(yaw: f64) -> View {
     }
 }
 
+/// The measurement of a frame without a person: nothing measured. Lets a
+/// calibration count a photo in which nobody was found.
+pub fn measure_nobody(view: Option<View>) -> Measurement {
+    Measurement {
+        view: view.unwrap_or(View::Front),
+        view_forced: view.is_some(),
+        metrics: Metrics::default(),
+        reliability: Reliability::default(),
+    }
+}
+
 /// Measures one pose. `view`: `Some` forces the view, `None` detects it
 /// (falling back to `Front` when it cannot be told; the metrics are then
 /// missing anyway). Never panics: unusable landmarks give `None` metrics.
@@ -335,6 +375,9 @@ pub fn measure(pose: &Pose, view: Option<View>) -> Measurement {
     if let Some(yaw) = body_yaw(&g) {
         (m.body_yaw_deg, r.body_yaw_deg) = gate(yaw, ls.rel.min(rs.rel));
     }
+    if let Some(body) = BodyFrame::new(&g) {
+        body.angles(&g, &mut m, &mut r);
+    }
     if matches!(view, View::Front | View::Oblique) {
         front_metrics(&g, &mut m, &mut r);
     }
@@ -346,6 +389,116 @@ pub fn measure(pose: &Pose, view: Option<View>) -> Measurement {
         view_forced,
         metrics: m,
         reliability: r,
+    }
+}
+
+/// The body's own frame, from the world landmarks: the left-right axis is
+/// the horizontal (x, z) direction of the shoulder line; *forward* is the
+/// horizontal direction perpendicular to it, on the side the nose points
+/// (nose minus ear midpoint); *up* is minus world `y`. The sagittal plane is
+/// spanned by forward and up. Angles measured in it do not depend on where
+/// the camera stands (yaw), on the image's scale, or on mirroring.
+#[derive(Clone, Copy, Debug)]
+pub struct BodyFrame {
+    /// Shoulder midpoint (world, metres).
+    shoulders: [f64; 3],
+    /// Ear midpoint (world, metres).
+    ears: [f64; 3],
+    /// Unit forward direction in the horizontal plane: (x, z).
+    forward: (f64, f64),
+    /// Least reliability of the ears, shoulders and nose.
+    rel: f64,
+}
+
+/// Reliability of a left-right pair: that of the better side. The world
+/// model places a hidden side by the body's symmetry, so one seen side is
+/// enough; the world points themselves must still be finite numbers.
+fn pair_rel(a: Pt, b: Pt) -> f64 {
+    a.rel.max(b.rel)
+}
+
+impl BodyFrame {
+    /// The frame of `g`'s pose; `None` without usable world landmarks, with
+    /// unsure ears, shoulders or nose, or when forward cannot be told.
+    fn new(g: &Geo) -> Option<BodyFrame> {
+        if !g.world_usable() {
+            return None;
+        }
+        let rel = pair_rel(g.pt(idx::LEFT_EAR), g.pt(idx::RIGHT_EAR))
+            .min(pair_rel(
+                g.pt(idx::LEFT_SHOULDER),
+                g.pt(idx::RIGHT_SHOULDER),
+            ))
+            .min(g.pt(idx::NOSE).rel);
+        if rel < MIN_RELIABILITY {
+            return None;
+        }
+        let (ls, rs) = (g.world(idx::LEFT_SHOULDER)?, g.world(idx::RIGHT_SHOULDER)?);
+        let (le, re) = (g.world(idx::LEFT_EAR)?, g.world(idx::RIGHT_EAR)?);
+        let nose = g.world(idx::NOSE)?;
+        let mid = |a: [f64; 3], b: [f64; 3]| {
+            [
+                (a[0] + b[0]) / 2.0,
+                (a[1] + b[1]) / 2.0,
+                (a[2] + b[2]) / 2.0,
+            ]
+        };
+        let (shoulders, ears) = (mid(ls, rs), mid(le, re));
+        let (sx, sz) = (ls[0] - rs[0], ls[2] - rs[2]);
+        let len = sx.hypot(sz);
+        if !(len.is_finite() && len >= MIN_SHOULDER_LINE_M) {
+            return None;
+        }
+        let (mut fx, mut fz) = (-sz / len, sx / len);
+        let lead = (nose[0] - ears[0]) * fx + (nose[2] - ears[2]) * fz;
+        if !lead.is_finite() || lead.abs() < MIN_FACE_LEAD_M {
+            return None;
+        }
+        if lead < 0.0 {
+            (fx, fz) = (-fx, -fz);
+        }
+        Some(BodyFrame {
+            shoulders,
+            ears,
+            forward: (fx, fz),
+            rel,
+        })
+    }
+
+    /// `(forward, up)` of `p` relative to `origin`, metres.
+    fn sagittal(&self, p: [f64; 3], origin: [f64; 3]) -> (f64, f64) {
+        let (fx, fz) = self.forward;
+        (
+            (p[0] - origin[0]) * fx + (p[2] - origin[2]) * fz,
+            origin[1] - p[1],
+        )
+    }
+
+    /// Fills the 3D angles: forward head, rounded shoulders, head pitch and
+    /// head flexion.
+    fn angles(&self, g: &Geo, m: &mut Metrics, r: &mut Reliability) {
+        let (fwd, up) = self.sagittal(self.ears, self.shoulders);
+        let fh = up.atan2(fwd).to_degrees();
+        (m.forward_head_deg, r.forward_head_deg) = gate(fh, self.rel);
+        // The hip centre is the world origin; the hip landmarks' midpoint
+        // is used when the model placed them (it is then the same point).
+        let hips = match (g.world(idx::LEFT_HIP), g.world(idx::RIGHT_HIP)) {
+            (Some(a), Some(b)) => [
+                (a[0] + b[0]) / 2.0,
+                (a[1] + b[1]) / 2.0,
+                (a[2] + b[2]) / 2.0,
+            ],
+            _ => [0.0; 3],
+        };
+        let (fwd, up) = self.sagittal(self.shoulders, hips);
+        let rs = fwd.atan2(up).to_degrees();
+        (m.rounded_shoulders_deg, r.rounded_shoulders_deg) = gate(rs, self.rel);
+        if let Some(nose) = g.world(idx::NOSE) {
+            let (fwd, up) = self.sagittal(nose, self.ears);
+            let pitch = (-up).atan2(fwd).to_degrees();
+            (m.head_pitch_deg, r.head_pitch_deg) = gate(pitch, self.rel);
+            (m.head_flexion_deg, r.head_flexion_deg) = gate(pitch + fh - 90.0, self.rel);
+        }
     }
 }
 
@@ -366,11 +519,7 @@ fn front_metrics(g: &Geo, m: &mut Metrics, r: &mut Reliability) {
         }
         (m.shoulder_tilt_deg, r.shoulder_tilt_deg) = gate(tilt_deg(ls, rs), sm.rel);
     }
-    if let Some((nx, ny)) = up_normal(re, le) {
-        // Distance of the nose below the ear line, in ear widths.
-        let below = -((nose.x - em.x) * nx + (nose.y - em.y) * ny) / ew;
-        let pitch = (below / NOSE_DEPTH_EAR_WIDTHS).clamp(-1.0, 1.0).asin();
-        (m.head_pitch_deg, r.head_pitch_deg) = gate(pitch.to_degrees(), em.rel.min(nose.rel));
+    if up_normal(re, le).is_some() {
         (m.head_tilt_deg, r.head_tilt_deg) = gate(tilt_deg(le, re), em.rel);
     }
     if g.world_usable() {
@@ -447,11 +596,9 @@ fn side_metrics(g: &Geo, view: View, m: &mut Metrics, r: &mut Reliability) {
     let facing = lead.signum();
     let face_rel = nose.rel.min(ear.rel);
 
-    let cva = (sh.y - ear.y).atan2((ear.x - sh.x) * facing).to_degrees();
-    (m.cva_deg, r.cva_deg) = gate(cva, face_rel.min(sh.rel));
     if view == View::Side {
-        let pitch = (nose.y - ear.y).atan2(lead * facing).to_degrees();
-        (m.head_pitch_deg, r.head_pitch_deg) = gate(pitch, face_rel);
+        let cva = (sh.y - ear.y).atan2((ear.x - sh.x) * facing).to_degrees();
+        (m.cva_deg, r.cva_deg) = gate(cva, face_rel.min(sh.rel));
     }
 
     let torso = sh.dist(hip);
@@ -502,44 +649,69 @@ pub(crate) mod tests {
         p.world[i] = w;
     }
 
+    /// Metres per pixel in the made-up poses: the world landmarks follow the
+    /// image geometry at this scale, so 3D and 2D angles agree.
+    const M_PER_PX: f32 = 0.002;
+
     /// A person facing the camera: shoulders 200 px apart at y = 300, ears
-    /// 80 px apart at y = 300 - ear_h, nose `nose_drop` px below the ear line.
+    /// 80 px apart at y = 300 - ear_h and `head_fwd_m` metres nearer the
+    /// camera than the shoulders, nose `nose_drop` px below the ear line and
+    /// 10 cm ahead of the ears. World: x right, y down, z away from the
+    /// camera, hip centre at the origin (image y = 600).
     pub(crate) fn front_pose(ear_h: f32, head_fwd_m: f32, nose_drop: f32) -> Pose {
         let mut p = blank_pose();
-        set(&mut p, idx::LEFT_SHOULDER, 420.0, 300.0, [0.2, -0.5, 0.0]);
-        set(&mut p, idx::RIGHT_SHOULDER, 220.0, 300.0, [-0.2, -0.5, 0.0]);
-        let ey = 300.0 - ear_h;
-        set(&mut p, idx::LEFT_EAR, 360.0, ey, [0.07, -0.7, -head_fwd_m]);
+        let k = M_PER_PX;
+        let w = |x: f32, y: f32, z: f32| [(x - 320.0) * k, (y - 600.0) * k, z];
         set(
             &mut p,
-            idx::RIGHT_EAR,
-            280.0,
-            ey,
-            [-0.07, -0.7, -head_fwd_m],
+            idx::LEFT_SHOULDER,
+            420.0,
+            300.0,
+            w(420.0, 300.0, 0.0),
         );
+        set(
+            &mut p,
+            idx::RIGHT_SHOULDER,
+            220.0,
+            300.0,
+            w(220.0, 300.0, 0.0),
+        );
+        let ey = 300.0 - ear_h;
+        set(&mut p, idx::LEFT_EAR, 360.0, ey, w(360.0, ey, -head_fwd_m));
+        set(&mut p, idx::RIGHT_EAR, 280.0, ey, w(280.0, ey, -head_fwd_m));
+        let ny = ey + nose_drop;
         set(
             &mut p,
             idx::NOSE,
             320.0,
-            ey + nose_drop,
-            [0.0, -0.7, -0.1 - head_fwd_m],
+            ny,
+            w(320.0, ny, -0.1 - head_fwd_m),
         );
-        set(&mut p, idx::LEFT_EYE, 335.0, ey - 5.0, [0.03, -0.72, -0.08]);
+        let eye_z = -0.08 - head_fwd_m;
+        set(
+            &mut p,
+            idx::LEFT_EYE,
+            335.0,
+            ey - 5.0,
+            w(335.0, ey - 5.0, eye_z),
+        );
         set(
             &mut p,
             idx::RIGHT_EYE,
             305.0,
             ey - 5.0,
-            [-0.03, -0.72, -0.08],
+            w(305.0, ey - 5.0, eye_z),
         );
-        set(&mut p, idx::LEFT_HIP, 400.0, 600.0, [0.1, 0.0, 0.0]);
-        set(&mut p, idx::RIGHT_HIP, 240.0, 600.0, [-0.1, 0.0, 0.0]);
+        set(&mut p, idx::LEFT_HIP, 400.0, 600.0, w(400.0, 600.0, 0.0));
+        set(&mut p, idx::RIGHT_HIP, 240.0, 600.0, w(240.0, 600.0, 0.0));
         p
     }
 
     /// A person seen from their left, facing +x: hip at (300, 400), shoulder
     /// `lean_deg` ahead of vertical 200 px above, ear at `cva_deg` from the
     /// shoulder 100 px away, nose 40 px ahead of the ear and `pitch_deg` down.
+    /// World: the image geometry at [`M_PER_PX`], hip centre at the origin,
+    /// left side nearer the camera (smaller z).
     pub(crate) fn side_pose(cva_deg: f64, lean_deg: f64, pitch_deg: f64) -> Pose {
         let mut p = blank_pose();
         let (hx, hy) = (300.0f64, 400.0f64);
@@ -555,27 +727,22 @@ pub(crate) mod tests {
             ex + 40.0 * pitch_deg.to_radians().cos(),
             ey + 40.0 * pitch_deg.to_radians().sin(),
         );
-        // Left side nearer the camera (smaller world z).
         let f = |v: f64| v as f32;
-        set(&mut p, idx::LEFT_HIP, f(hx), f(hy), [0.0, 0.0, -0.1]);
-        set(&mut p, idx::RIGHT_HIP, f(hx), f(hy), [0.0, 0.0, 0.1]);
-        set(&mut p, idx::LEFT_SHOULDER, f(sx), f(sy), [0.0, -0.5, -0.18]);
+        let k = f64::from(M_PER_PX);
+        let w = |x: f64, y: f64, z: f64| [f((x - hx) * k), f((y - hy) * k), f(z)];
+        set(&mut p, idx::LEFT_HIP, f(hx), f(hy), w(hx, hy, -0.1));
+        set(&mut p, idx::RIGHT_HIP, f(hx), f(hy), w(hx, hy, 0.1));
+        set(&mut p, idx::LEFT_SHOULDER, f(sx), f(sy), w(sx, sy, -0.18));
         set(
             &mut p,
             idx::RIGHT_SHOULDER,
             f(sx) - 5.0,
             f(sy),
-            [0.0, -0.5, 0.18],
+            w(sx, sy, 0.18),
         );
-        set(&mut p, idx::LEFT_EAR, f(ex), f(ey), [0.05, -0.7, -0.08]);
-        set(
-            &mut p,
-            idx::RIGHT_EAR,
-            f(ex) - 3.0,
-            f(ey),
-            [0.05, -0.7, 0.08],
-        );
-        set(&mut p, idx::NOSE, f(nx), f(ny), [0.15, -0.7, 0.0]);
+        set(&mut p, idx::LEFT_EAR, f(ex), f(ey), w(ex, ey, -0.08));
+        set(&mut p, idx::RIGHT_EAR, f(ex) - 3.0, f(ey), w(ex, ey, 0.08));
+        set(&mut p, idx::NOSE, f(nx), f(ny), w(nx, ny, 0.0));
         p
     }
 
@@ -629,6 +796,54 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn angles_3d_follow_the_body_in_side_and_front_views() {
+        let m = measure(&side_pose(62.0, 7.0, 25.0), None).metrics;
+        assert!(close(m.forward_head_deg, 62.0, 0.01), "{m:?}");
+        assert!(close(m.rounded_shoulders_deg, 7.0, 0.01), "{m:?}");
+        assert!(close(m.head_pitch_deg, 25.0, 0.01), "{m:?}");
+        assert!(close(m.head_flexion_deg, 25.0 + 62.0 - 90.0, 0.01), "{m:?}");
+        // Front: ears 24 cm above and 5 cm ahead of the shoulders; shoulders
+        // 60 cm straight above the hips.
+        let m = measure(&front_pose(120.0, 0.05, 16.0), None).metrics;
+        assert!(close(
+            m.forward_head_deg,
+            0.24f64.atan2(0.05).to_degrees(),
+            1e-3
+        ));
+        assert!(close(m.rounded_shoulders_deg, 0.0, 1e-3), "{m:?}");
+        // An oblique view gets them too.
+        let m = measure(&side_pose(62.0, 7.0, 25.0), Some(View::Oblique)).metrics;
+        assert!(m.forward_head_deg.is_some() && m.rounded_shoulders_deg.is_some());
+    }
+
+    #[test]
+    fn hidden_hips_still_give_the_rounded_shoulder_angle() {
+        let mut p = side_pose(62.0, 7.0, 25.0);
+        for i in [idx::LEFT_HIP, idx::RIGHT_HIP] {
+            p.landmarks[i].visibility = 0.05;
+        }
+        let m = measure(&p, None).metrics;
+        assert!(close(m.rounded_shoulders_deg, 7.0, 0.01), "{m:?}");
+        assert_eq!(m.trunk_lean_deg, None);
+    }
+
+    #[test]
+    fn no_world_landmarks_or_no_face_direction_give_no_3d_angle() {
+        let mut p = side_pose(62.0, 7.0, 25.0);
+        p.world = [[0.0; 3]; NUM_LANDMARKS];
+        let m = measure(&p, None).metrics;
+        assert_eq!(m.forward_head_deg, None);
+        assert!(m.cva_deg.is_some());
+        // Nose level with the ears along the shoulder line: facing unknown.
+        let mut p = side_pose(62.0, 7.0, 25.0);
+        p.world[idx::NOSE] = p.world[idx::LEFT_EAR];
+        p.world[idx::NOSE][2] -= 0.1;
+        let mid_x = (p.world[idx::LEFT_EAR][0] + p.world[idx::RIGHT_EAR][0]) / 2.0;
+        p.world[idx::NOSE][0] = mid_x;
+        assert_eq!(measure(&p, None).metrics.forward_head_deg, None);
+    }
+
+    #[test]
     fn cva_above_90_when_the_ear_is_behind_the_shoulder() {
         let m = measure(&side_pose(100.0, 0.0, 10.0), None);
         assert!(close(m.metrics.cva_deg, 100.0, 0.3));
@@ -670,11 +885,11 @@ pub(crate) mod tests {
         assert!(close(m.metrics.nose_height_ratio, 104.0 / 200.0, 1e-9));
         assert!(close(m.metrics.head_width_ratio, 80.0 / 200.0, 1e-9));
         assert!(close(m.metrics.head_forward_cm, 5.0, 1e-4));
-        // Nose 16 px below an 80 px ear line: 0.2 ear widths -> asin(0.25).
+        // Nose 16 px (3.2 cm) below the ears and 10 cm ahead of them.
         assert!(close(
             m.metrics.head_pitch_deg,
-            0.25f64.asin().to_degrees(),
-            1e-6
+            0.032f64.atan2(0.1).to_degrees(),
+            1e-3
         ));
         assert!(close(m.metrics.head_tilt_deg, 0.0, 1e-9));
         assert!(close(m.metrics.shoulder_tilt_deg, 0.0, 1e-9));

@@ -41,8 +41,8 @@ pub mod state;
 pub mod thresholds;
 
 pub use judge::{Judgement, Levels, Reading, UncertainReason, Unit, judge};
-pub use metrics::{Measurement, Metrics, Reliability, detect_view, measure};
-pub use profile::Profile;
+pub use metrics::{Measurement, Metrics, Reliability, detect_view, measure, measure_nobody};
+pub use profile::{Profile, Shots};
 pub use state::{Event, EventKind, StateMachine};
 pub use thresholds::{StateConfig, Thresholds};
 
@@ -51,12 +51,14 @@ pub use thresholds::{StateConfig, Thresholds};
 #[derive(Debug, thiserror::Error)]
 pub enum PostureError {
     #[error(
-        "calibration failed: only {got} of {total} frames showed your head and shoulders clearly enough (need {need}); sit upright in view of the camera, with your ears and shoulders visible, and try again"
+        "calibration failed: only {got} of {total} {what} showed your head and shoulders clearly enough (need {need}); sit upright in view of the camera, with your ears and shoulders visible, and try again"
     )]
     TooFewFrames {
         got: usize,
         total: usize,
         need: usize,
+        /// What was counted: "frames" or "photos".
+        what: &'static str,
     },
     #[error(
         "cannot read the calibration profile ({source}); run `hunch calibrate` to make one: {path}"

@@ -1,14 +1,14 @@
 //! The calibration profile: the user's upright baseline, as a TOML file.
 //!
 //! ```toml
-//! version = 1
+//! version = 2
 //! view = "side"
 //! frames = 20
 //! created_unix = 1732190000.0
 //!
 //! [baseline]
 //! body_yaw_deg = 84.3
-//! cva_deg = 65.4
+//! forward_head_deg = 71.3
 //! ...
 //! ```
 
@@ -20,12 +20,48 @@ use serde::{Deserialize, Serialize};
 use super::metrics::{Measurement, Metrics};
 use super::{PostureError, View};
 
-/// The profile format this build writes and reads.
-pub const PROFILE_VERSION: u32 = 1;
+/// The profile format this build writes and reads. Version 2 added the 3D
+/// angles (`forward_head_deg`, ...); a version 1 profile lacks them and is
+/// refused with a request to calibrate again.
+pub const PROFILE_VERSION: u32 = 2;
 
-/// Fewest usable frames a calibration accepts. Three is the least for which a
-/// median rejects one odd frame; the camera calibration records many more.
+/// Fewest usable frames a calibration from a camera or video accepts. Three
+/// is the least for which a median rejects one odd frame; the camera
+/// calibration records many more.
 pub const MIN_CALIBRATION_FRAMES: usize = 3;
+
+/// Fewest usable photos a calibration from photos accepts: a user gives a
+/// handful of photos, and one blurred or cut-off photo among three must not
+/// refuse the calibration. Two photos give their mean as the baseline.
+pub const MIN_CALIBRATION_PHOTOS: usize = 2;
+
+/// What the calibration measurements were taken from: it sets how many are
+/// needed and how they are counted in messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shots {
+    /// Frames of a camera or video ([`MIN_CALIBRATION_FRAMES`]).
+    Frames,
+    /// Photos ([`MIN_CALIBRATION_PHOTOS`]).
+    Photos,
+}
+
+impl Shots {
+    /// How many usable ones a calibration needs.
+    pub fn need(self) -> usize {
+        match self {
+            Shots::Frames => MIN_CALIBRATION_FRAMES,
+            Shots::Photos => MIN_CALIBRATION_PHOTOS,
+        }
+    }
+
+    /// Their name in messages (plural).
+    pub fn noun(self) -> &'static str {
+        match self {
+            Shots::Frames => "frames",
+            Shots::Photos => "photos",
+        }
+    }
+}
 
 /// The user's upright baseline.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -42,12 +78,10 @@ pub struct Profile {
     pub baseline: Metrics,
 }
 
-/// The metric a view's judgement cannot do without.
-fn key_metric(view: View, m: &Metrics) -> Option<f64> {
-    match view {
-        View::Side => m.cva_deg,
-        View::Front | View::Oblique => m.ear_height_ratio,
-    }
+/// The metric the judgement cannot do without, in every view: the 3D
+/// forward-head angle.
+fn key_metric(_view: View, m: &Metrics) -> Option<f64> {
+    m.forward_head_deg
 }
 
 /// Median of the finite values; `None` when there are none.
@@ -65,42 +99,55 @@ pub fn median(values: &mut [f64]) -> Option<f64> {
 }
 
 impl Profile {
-    /// Builds a profile from measurements of the user sitting upright.
-    ///
-    /// The view is the one most of the usable frames show (a frame is usable
-    /// when the metric its view's judgement needs was measured: the CVA side
-    /// on, the ear height from the front); each baseline metric is the median
-    /// over those frames. Refuses fewer than [`MIN_CALIBRATION_FRAMES`]
-    /// usable frames.
+    /// Builds a profile from measurements of the user sitting upright
+    /// (frames of a camera or video: at least [`MIN_CALIBRATION_FRAMES`]
+    /// usable ones). See [`Profile::calibrate_from`].
     pub fn calibrate(
         measurements: &[Measurement],
         created_unix: f64,
     ) -> Result<Profile, PostureError> {
-        let mut by_view: BTreeMap<u8, (View, Vec<&Measurement>)> = BTreeMap::new();
-        for m in measurements {
-            if key_metric(m.view, &m.metrics).is_some() {
-                let key = match m.view {
-                    View::Front => 0,
-                    View::Side => 1,
-                    View::Oblique => 2,
-                };
-                by_view.entry(key).or_insert((m.view, Vec::new())).1.push(m);
-            }
+        Profile::calibrate_from(measurements, created_unix, Shots::Frames)
+    }
+
+    /// Builds a profile from measurements of the user sitting upright.
+    ///
+    /// A measurement is usable when its forward-head angle was measured (the
+    /// judgement is the same in every view, so every usable one counts); each
+    /// baseline metric is the median over the usable ones, and the profile's
+    /// view is the one most of them show (for information). Refuses fewer
+    /// usable measurements than `shots` needs, naming them as it counts them
+    /// ("2 of 3 photos").
+    pub fn calibrate_from(
+        measurements: &[Measurement],
+        created_unix: f64,
+        shots: Shots,
+    ) -> Result<Profile, PostureError> {
+        let frames: Vec<&Measurement> = measurements
+            .iter()
+            .filter(|m| key_metric(m.view, &m.metrics).is_some_and(f64::is_finite))
+            .collect();
+        if frames.len() < shots.need() {
+            return Err(PostureError::TooFewFrames {
+                got: frames.len(),
+                total: measurements.len(),
+                need: shots.need(),
+                what: shots.noun(),
+            });
+        }
+        let mut by_view: BTreeMap<u8, (View, usize)> = BTreeMap::new();
+        for m in &frames {
+            let key = match m.view {
+                View::Front => 0,
+                View::Side => 1,
+                View::Oblique => 2,
+            };
+            by_view.entry(key).or_insert((m.view, 0)).1 += 1;
         }
         // Most frames wins; ties go to front, then side (the BTreeMap order).
-        let best = by_view
+        let view = by_view
             .into_values()
-            .reduce(|a, b| if b.1.len() > a.1.len() { b } else { a });
-        let (view, frames) = match best {
-            Some((v, f)) if f.len() >= MIN_CALIBRATION_FRAMES => (v, f),
-            other => {
-                return Err(PostureError::TooFewFrames {
-                    got: other.map_or(0, |(_, f)| f.len()),
-                    total: measurements.len(),
-                    need: MIN_CALIBRATION_FRAMES,
-                });
-            }
-        };
+            .reduce(|a, b| if b.1 > a.1 { b } else { a })
+            .map_or(View::Front, |(v, _)| v);
         let columns: Vec<Vec<Option<f64>>> = frames.iter().map(|m| m.metrics.values()).collect();
         let medians: Vec<Option<f64>> = (0..Metrics::NAMES.len())
             .map(|i| {
@@ -127,24 +174,14 @@ impl Profile {
     }
 
     /// The baseline in a line of words, for `hunch calibrate` to print,
-    /// e.g. `side view, 20 frames: CVA 65.4 deg, trunk lean -3.0 deg, head
-    /// pitch 21.5 deg`.
+    /// e.g. `side view: forward-head angle 71.3 deg, rounded-shoulder angle
+    /// 2.2 deg, head flexion -0.5 deg`.
     pub fn summary(&self) -> String {
         let b = &self.baseline;
         let parts: Vec<String> = [
-            ("CVA", b.cva_deg, "deg"),
-            ("trunk lean", b.trunk_lean_deg, "deg"),
-            (
-                "ear height",
-                b.ear_height_ratio.map(|v| v * 100.0),
-                "% of shoulder width",
-            ),
-            (
-                "head width",
-                b.head_width_ratio.map(|v| v * 100.0),
-                "% of shoulder width",
-            ),
-            ("head pitch", b.head_pitch_deg, "deg"),
+            ("forward-head angle", b.forward_head_deg, "deg"),
+            ("rounded-shoulder angle", b.rounded_shoulders_deg, "deg"),
+            ("head flexion", b.head_flexion_deg, "deg"),
         ]
         .iter()
         .filter_map(|(name, v, unit)| v.map(|v| format!("{name} {v:.1} {unit}")))
@@ -154,7 +191,7 @@ impl Profile {
             View::Side => "side",
             View::Oblique => "oblique",
         };
-        format!("{view} view, {} frames: {}", self.frames, parts.join(", "))
+        format!("{view} view: {}", parts.join(", "))
     }
 
     /// Reads a profile written by [`Profile::save`].
@@ -212,14 +249,9 @@ impl Profile {
             }
         }
         if key_metric(self.view, &self.baseline).is_none() {
-            let (view, name) = match self.view {
-                View::Side => ("side", "cva_deg"),
-                View::Front => ("front", "ear_height_ratio"),
-                View::Oblique => ("oblique", "ear_height_ratio"),
-            };
-            return Err(format!(
-                "it has no baseline {name}, which its {view} view needs"
-            ));
+            return Err(
+                "it has no forward-head angle baseline (made by an older hunch?)".to_string(),
+            );
         }
         Ok(())
     }
@@ -252,8 +284,8 @@ impl Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::posture::measure;
     use crate::posture::metrics::tests::{front_pose, side_pose};
+    use crate::posture::{measure, measure_nobody};
 
     #[test]
     fn median_of_odd_and_even_counts() {
@@ -273,10 +305,11 @@ mod tests {
         assert_eq!(p.view, View::Side);
         assert_eq!(p.frames, 4);
         assert!((p.baseline.cva_deg.unwrap_or(0.0) - 65.5).abs() < 0.1);
+        assert!((p.baseline.forward_head_deg.unwrap_or(0.0) - 65.5).abs() < 0.1);
         assert_eq!(p.baseline.ear_height_ratio, None);
         let summary = p.summary();
         assert!(
-            summary.starts_with("side view, 4 frames: CVA 65."),
+            summary.starts_with("side view: forward-head angle 65."),
             "{summary}"
         );
     }
@@ -288,13 +321,32 @@ mod tests {
             .collect();
         ms.push(measure(&side_pose(65.0, 0.0, 20.0), None));
         let p = Profile::calibrate(&ms, 0.0).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!((p.view, p.frames), (View::Front, 3));
+        // Every usable frame counts, whatever its view.
+        assert_eq!((p.view, p.frames), (View::Front, 4));
+    }
+
+    #[test]
+    fn photos_are_counted_as_photos_and_two_usable_are_enough() {
+        let mut bad = front_pose(120.0, 0.04, 6.0);
+        bad.landmarks[crate::landmarks::idx::LEFT_EAR].visibility = 0.0;
+        bad.landmarks[crate::landmarks::idx::RIGHT_EAR].visibility = 0.0;
+        let ms = vec![
+            measure(&front_pose(120.0, 0.04, 6.0), None),
+            measure(&bad, None),
+            measure(&front_pose(121.0, 0.04, 6.0), None),
+        ];
+        let p = Profile::calibrate_from(&ms, 0.0, Shots::Photos).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(p.frames, 2);
+        let ms = vec![ms[0].clone(), measure(&bad, None), measure_nobody(None)];
+        let e = Profile::calibrate_from(&ms, 0.0, Shots::Photos).unwrap_err();
+        assert!(e.to_string().contains("only 1 of 3 photos"), "{e}");
     }
 
     #[test]
     fn calibration_refuses_too_few_usable_frames() {
         let mut bad = front_pose(120.0, 0.04, 6.0);
         bad.landmarks[crate::landmarks::idx::LEFT_EAR].visibility = 0.0;
+        bad.landmarks[crate::landmarks::idx::RIGHT_EAR].visibility = 0.0;
         let ms = vec![
             measure(&front_pose(120.0, 0.04, 6.0), None),
             measure(&front_pose(121.0, 0.04, 6.0), None),
@@ -307,12 +359,13 @@ mod tests {
                 PostureError::TooFewFrames {
                     got: 2,
                     total: 3,
-                    need: 3
+                    need: 3,
+                    what: "frames"
                 }
             ),
             "{e}"
         );
-        assert!(e.to_string().contains("2 of 3"), "{e}");
+        assert!(e.to_string().contains("2 of 3 frames"), "{e}");
     }
 
     #[test]
@@ -353,7 +406,7 @@ mod tests {
         let future = dir.path().join("future.toml");
         std::fs::write(
             &future,
-            "version = 9\nview = \"side\"\nframes = 3\ncreated_unix = 0.0\n[baseline]\ncva_deg = 60.0\n",
+            "version = 9\nview = \"side\"\nframes = 3\ncreated_unix = 0.0\n[baseline]\nforward_head_deg = 60.0\n",
         )
         .unwrap_or_default();
         assert!(matches!(

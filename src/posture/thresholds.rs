@@ -1,18 +1,21 @@
 //! Judgement thresholds and state-machine timings, with their defaults and
 //! the flags that set them.
 //!
-//! Every posture threshold is a deviation from the user's calibrated upright
-//! baseline (except `cva_min_deg`, the absolute side-view fallback used
-//! without a profile). Each comes as a pair: the frame counts as slumped past
-//! the *enter* value and stops counting only once back inside the *exit*
-//! value, so a posture hovering near the line does not flip the state.
+//! One pair of flags per condition, in degrees, the same in every view: each
+//! is a change of one 3D angle from the user's calibrated upright baseline
+//! (without a profile the absolute limits in [`super::judge`] apply). The
+//! frame counts as slumped past the *enter* value and stops counting only
+//! once back inside the *exit* value, so a posture hovering near the line
+//! does not flip the state.
 //!
-//! The defaults were chosen from the literature and then checked (not fitted
-//! per subject) on the shared labelled photos: upright photos of one sitter
-//! vary by up to about 5 degrees of CVA and 13 percent of ear height (across
-//! two sessions), slumped ones move 15-40 degrees and 16-38 percent. Each
-//! default sits clear of the upright spread, so everyday fidgeting does not
-//! raise an alarm: a missed mild slump costs less than a nagging monitor.
+//! The defaults come from the spread of upright photos, not from any one
+//! photo: on the shared labelled photos (our own pipeline's landmarks,
+//! calibrated on each person's first three upright photos) upright photos of
+//! one sitter stay within about 7 degrees of the baseline on both angles,
+//! and clinical studies put forward-head groups 5-10 degrees of CVA below
+//! controls with a measurement error of 3-5 degrees. Each default sits clear
+//! of the upright spread: a missed mild slump costs less than a nagging
+//! monitor.
 
 use crate::cli::PostureArgs;
 
@@ -21,87 +24,31 @@ use super::PostureError;
 /// Posture thresholds (see the module docs for the enter/exit convention).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Thresholds {
-    /// Side view: CVA drop below the baseline that means forward head,
-    /// degrees. 8: clinical studies find forward-head groups 5-10 degrees
-    /// below controls and a measurement error of 3-5 degrees; upright photos
-    /// of one sitter spread over 5.5 degrees.
+    /// Drop of the forward-head angle below the baseline that means forward
+    /// head, degrees (10).
     pub forward_head_deg: f64,
-    /// Side view: CVA drop below which forward head ends, degrees (5).
+    /// Forward-head drop below which forward head ends, degrees (6).
     pub forward_head_exit_deg: f64,
-    /// Side view without a profile: absolute CVA below which the head is
-    /// forward, degrees. 50: the usual clinical cut-off for C7-tragus CVA;
-    /// this proxy (shoulder-ear) reads higher, so the fallback errs towards
-    /// silence.
-    pub cva_min_deg: f64,
-    /// Side view without a profile: absolute CVA above which forward head
-    /// ends, degrees (53).
-    pub cva_exit_deg: f64,
-    /// Front view: drop of the ear height over the shoulders (relative to
-    /// the shoulder width) that means forward head, percent of the baseline.
-    /// 15: a 4 cm drop of the head for 40 cm shoulders; an upright sitter
-    /// varies by up to 13 percent between sessions.
-    pub forward_head_pct: f64,
-    /// Front view: ear-height drop below which forward head ends, percent (10).
-    pub forward_head_exit_pct: f64,
-    /// Front view: how much further forward than the baseline the ears may
-    /// come (world depth, ears against shoulders) before that alone means
-    /// forward head, centimetres. 5: the model's depth wanders by about 2 cm
-    /// between upright frames.
-    pub head_forward_cm: f64,
-    /// Front view: head-forward depth below which forward head ends, cm (3).
-    pub head_forward_exit_cm: f64,
-    /// Side view: increase of the trunk's forward lean that means rounded
-    /// shoulders (the shoulders carried ahead of the hips), degrees. 10:
-    /// upright photos of one sitter spread over 6 degrees.
+    /// Rise of the rounded-shoulder angle above the baseline that means
+    /// rounded shoulders, degrees (10).
     pub rounded_shoulders_deg: f64,
-    /// Side view: trunk-lean increase below which rounded shoulders end (6).
+    /// Rounded-shoulder rise below which rounded shoulders end, degrees (6).
     pub rounded_shoulders_exit_deg: f64,
-    /// Side view: increase of the shoulder's lead over the hip-ear line that
-    /// means rounded shoulders, percent of the hip-ear distance. 8: upright
-    /// photos stay within 3 points of their median.
-    pub shoulder_ahead_pct: f64,
-    /// Side view: shoulder-lead increase below which rounded shoulders end (5).
-    pub shoulder_ahead_exit_pct: f64,
-    /// Front view: narrowing of the shoulders against the head (shoulder
-    /// width over ear width) that means rounded shoulders, percent. 15:
-    /// protraction narrows the shoulders by only a few centimetres, so the
-    /// signal is weak and the threshold is kept well above the 10 percent
-    /// that head turns and model noise produce.
-    pub rounded_shoulders_pct: f64,
-    /// Front view: narrowing below which rounded shoulders end, percent (10).
-    pub rounded_shoulders_exit_pct: f64,
-    /// Front view with the hips in sight: how much further ahead of the hips
-    /// than the baseline the shoulders may come, centimetres (6).
-    pub shoulder_forward_cm: f64,
-    /// Front view: shoulder-forward depth below which rounded shoulders end (4).
-    pub shoulder_forward_exit_cm: f64,
-    /// Head pitch increase (looking down) that counts as looking down,
-    /// degrees. 15: reading a screen to looking at a keyboard is a 20-30
-    /// degree pitch; nodding while talking stays under 10.
+    /// Rise of the head flexion (head pitch against the neck) that counts as
+    /// looking down, degrees. 15: reading a screen to looking at a keyboard
+    /// is a 20-30 degree pitch; nodding while talking stays under 10.
     pub looking_down_deg: f64,
-    /// Head pitch increase below which looking down ends, degrees (10).
+    /// Head-flexion rise below which looking down ends, degrees (10).
     pub looking_down_exit_deg: f64,
 }
 
 impl Default for Thresholds {
     fn default() -> Self {
         Thresholds {
-            forward_head_deg: 8.0,
-            forward_head_exit_deg: 5.0,
-            cva_min_deg: 50.0,
-            cva_exit_deg: 53.0,
-            forward_head_pct: 15.0,
-            forward_head_exit_pct: 10.0,
-            head_forward_cm: 5.0,
-            head_forward_exit_cm: 3.0,
+            forward_head_deg: 10.0,
+            forward_head_exit_deg: 6.0,
             rounded_shoulders_deg: 10.0,
             rounded_shoulders_exit_deg: 6.0,
-            shoulder_ahead_pct: 8.0,
-            shoulder_ahead_exit_pct: 5.0,
-            rounded_shoulders_pct: 15.0,
-            rounded_shoulders_exit_pct: 10.0,
-            shoulder_forward_cm: 6.0,
-            shoulder_forward_exit_cm: 4.0,
             looking_down_deg: 15.0,
             looking_down_exit_deg: 10.0,
         }
@@ -120,34 +67,12 @@ impl Thresholds {
             forward_head_exit_deg: args
                 .forward_head_exit_deg
                 .unwrap_or(d.forward_head_exit_deg),
-            cva_min_deg: args.cva_min_deg.unwrap_or(d.cva_min_deg),
-            cva_exit_deg: args.cva_exit_deg.unwrap_or(d.cva_exit_deg),
-            forward_head_pct: args.forward_head_pct.unwrap_or(d.forward_head_pct),
-            forward_head_exit_pct: args
-                .forward_head_exit_pct
-                .unwrap_or(d.forward_head_exit_pct),
-            head_forward_cm: args.head_forward_cm.unwrap_or(d.head_forward_cm),
-            head_forward_exit_cm: args.head_forward_exit_cm.unwrap_or(d.head_forward_exit_cm),
             rounded_shoulders_deg: args
                 .rounded_shoulders_deg
                 .unwrap_or(d.rounded_shoulders_deg),
             rounded_shoulders_exit_deg: args
                 .rounded_shoulders_exit_deg
                 .unwrap_or(d.rounded_shoulders_exit_deg),
-            shoulder_ahead_pct: args.shoulder_ahead_pct.unwrap_or(d.shoulder_ahead_pct),
-            shoulder_ahead_exit_pct: args
-                .shoulder_ahead_exit_pct
-                .unwrap_or(d.shoulder_ahead_exit_pct),
-            rounded_shoulders_pct: args
-                .rounded_shoulders_pct
-                .unwrap_or(d.rounded_shoulders_pct),
-            rounded_shoulders_exit_pct: args
-                .rounded_shoulders_exit_pct
-                .unwrap_or(d.rounded_shoulders_exit_pct),
-            shoulder_forward_cm: args.shoulder_forward_cm.unwrap_or(d.shoulder_forward_cm),
-            shoulder_forward_exit_cm: args
-                .shoulder_forward_exit_cm
-                .unwrap_or(d.shoulder_forward_exit_cm),
             looking_down_deg: args.looking_down_deg.unwrap_or(d.looking_down_deg),
             looking_down_exit_deg: args
                 .looking_down_exit_deg
@@ -160,7 +85,7 @@ impl Thresholds {
     /// Checks that every value is a finite number, every deviation positive,
     /// and every exit value on the recovered side of its enter value.
     pub fn validate(&self) -> Result<(), PostureError> {
-        let deviations: [Pair; 8] = [
+        let deviations: [Pair; 3] = [
             (
                 "--forward-head-deg",
                 self.forward_head_deg,
@@ -168,40 +93,10 @@ impl Thresholds {
                 self.forward_head_exit_deg,
             ),
             (
-                "--forward-head-pct",
-                self.forward_head_pct,
-                "--forward-head-exit-pct",
-                self.forward_head_exit_pct,
-            ),
-            (
-                "--head-forward-cm",
-                self.head_forward_cm,
-                "--head-forward-exit-cm",
-                self.head_forward_exit_cm,
-            ),
-            (
                 "--rounded-shoulders-deg",
                 self.rounded_shoulders_deg,
                 "--rounded-shoulders-exit-deg",
                 self.rounded_shoulders_exit_deg,
-            ),
-            (
-                "--shoulder-ahead-pct",
-                self.shoulder_ahead_pct,
-                "--shoulder-ahead-exit-pct",
-                self.shoulder_ahead_exit_pct,
-            ),
-            (
-                "--rounded-shoulders-pct",
-                self.rounded_shoulders_pct,
-                "--rounded-shoulders-exit-pct",
-                self.rounded_shoulders_exit_pct,
-            ),
-            (
-                "--shoulder-forward-cm",
-                self.shoulder_forward_cm,
-                "--shoulder-forward-exit-cm",
-                self.shoulder_forward_exit_cm,
             ),
             (
                 "--looking-down-deg",
@@ -228,27 +123,6 @@ impl Thresholds {
                     side: "below",
                 });
             }
-        }
-        for (flag, v) in [
-            ("--cva-min-deg", self.cva_min_deg),
-            ("--cva-exit-deg", self.cva_exit_deg),
-        ] {
-            if !(v.is_finite() && v > 0.0 && v < 180.0) {
-                return Err(PostureError::BadValue {
-                    flag,
-                    value: v,
-                    why: "must be an angle between 0 and 180 degrees",
-                });
-            }
-        }
-        if self.cva_exit_deg <= self.cva_min_deg {
-            return Err(PostureError::ExitPastEnter {
-                enter_flag: "--cva-min-deg",
-                enter: self.cva_min_deg,
-                exit_flag: "--cva-exit-deg",
-                exit: self.cva_exit_deg,
-                side: "above",
-            });
         }
         Ok(())
     }
@@ -382,21 +256,12 @@ mod tests {
     #[test]
     fn exit_past_enter_names_both_flags() {
         let args = PostureArgs {
-            forward_head_exit_deg: Some(9.0),
+            forward_head_exit_deg: Some(11.0),
             ..PostureArgs::default()
         };
         let e = Thresholds::from_args(&args).unwrap_err().to_string();
         assert!(e.contains("--forward-head-exit-deg"), "{e}");
         assert!(e.contains("--forward-head-deg"), "{e}");
-        let args = PostureArgs {
-            cva_exit_deg: Some(45.0),
-            ..PostureArgs::default()
-        };
-        let e = Thresholds::from_args(&args).unwrap_err().to_string();
-        assert!(
-            e.contains("--cva-exit-deg") && e.contains("--cva-min-deg"),
-            "{e}"
-        );
     }
 
     #[test]

@@ -199,9 +199,9 @@ pub struct OverlayModel<'a> {
     pub fps: f32,
     /// Pipeline time per frame in milliseconds.
     pub pipeline_ms: f32,
-    /// Forward head: CVA proxy (degrees, side view) or change from baseline (%, front view).
+    /// Forward head: the forward-head angle (degrees, every view).
     pub head: Option<Gauge>,
-    /// Rounded shoulders.
+    /// Rounded shoulders: the rounded-shoulder angle (degrees, every view).
     pub shoulders: Option<Gauge>,
     pub prompt: Option<PromptCard>,
     pub coach: Option<CoachPanel>,
@@ -938,8 +938,22 @@ fn draw_panel(cx: &mut Ctx, m: &OverlayModel, l: &Layout) -> bool {
         let g1 = Rect::new(p.x + gap, y, inner_w, gh);
         let g2 = Rect::new(g1.x, g1.bottom() + gap, g1.w, gh);
         if g2.bottom() <= p.bottom() {
-            draw_gauge(cx, m.head.as_ref(), head_label, g1, true);
-            draw_gauge(cx, m.shoulders.as_ref(), shoulder_label, g2, true);
+            draw_gauge(
+                cx,
+                m.head.as_ref(),
+                head_label,
+                g1,
+                true,
+                head_alarm(m.state),
+            );
+            draw_gauge(
+                cx,
+                m.shoulders.as_ref(),
+                shoulder_label,
+                g2,
+                true,
+                shoulders_alarm(m.state),
+            );
         }
         // The keys, where there is room for them.
         let size = cx.u(12.5);
@@ -973,15 +987,76 @@ fn draw_panel(cx: &mut Ctx, m: &OverlayModel, l: &Layout) -> bool {
         let gw = (p.w - 3.0 * gap) / 2.0;
         let g1 = Rect::new(p.x + gap, p.y + gap * 0.75, gw, p.h - 1.5 * gap);
         let g2 = Rect::new(g1.right() + gap, g1.y, gw, g1.h);
-        draw_gauge(cx, m.head.as_ref(), head_label, g1, false);
-        draw_gauge(cx, m.shoulders.as_ref(), shoulder_label, g2, false);
+        draw_gauge(
+            cx,
+            m.head.as_ref(),
+            head_label,
+            g1,
+            false,
+            head_alarm(m.state),
+        );
+        draw_gauge(
+            cx,
+            m.shoulders.as_ref(),
+            shoulder_label,
+            g2,
+            false,
+            shoulders_alarm(m.state),
+        );
     }
     keys_listed
 }
 
+/// Whether the state has forward head on (`None` for the states that say
+/// nothing about posture: uncertain, away, paused, snoozed).
+pub fn head_alarm(state: State) -> Option<bool> {
+    posture_state(state).map(|s| matches!(s, State::ForwardHead | State::Slouch))
+}
+
+/// Whether the state has rounded shoulders on (`None` as for [`head_alarm`]).
+pub fn shoulders_alarm(state: State) -> Option<bool> {
+    posture_state(state).map(|s| matches!(s, State::RoundedShoulders | State::Slouch))
+}
+
+fn posture_state(state: State) -> Option<State> {
+    matches!(
+        state,
+        State::Good
+            | State::ForwardHead
+            | State::RoundedShoulders
+            | State::Slouch
+            | State::LookingDown
+    )
+    .then_some(state)
+}
+
+/// The colour of a gauge's value and dot: the state's verdict on this
+/// condition when the state has one (so the dot agrees with the status bar
+/// through the onset delay and the hysteresis band), else whether the
+/// reading is past its limit.
+fn gauge_colour(g: &Gauge, alarm: Option<bool>) -> Rgb {
+    if !g.reliable || !g.value.is_finite() {
+        MUTED
+    } else if alarm.unwrap_or_else(|| g.past_threshold()) {
+        WARN
+    } else if g.threshold.is_some() {
+        OK
+    } else {
+        TEXT
+    }
+}
+
 /// One gauge in `r`; with `detail`, a line under it says where the reading
-/// stands against the user's limit.
-fn draw_gauge(cx: &mut Ctx, g: Option<&Gauge>, fallback_label: &str, r: Rect, detail: bool) {
+/// stands against the user's limit. `alarm`: the state's verdict on this
+/// condition (see [`gauge_colour`]).
+fn draw_gauge(
+    cx: &mut Ctx,
+    g: Option<&Gauge>,
+    fallback_label: &str,
+    r: Rect,
+    detail: bool,
+    alarm: Option<bool>,
+) {
     cx.c.round_rect(r, cx.u(8.0), BACKGROUND, 0.55);
     let pad = cx.u(10.0);
     let label_size = cx.u(13.0);
@@ -1004,15 +1079,7 @@ fn draw_gauge(cx: &mut Ctx, g: Option<&Gauge>, fallback_label: &str, r: Rect, de
     };
     let has_value = g.value.is_finite();
     let past = g.past_threshold();
-    let vcol = if !g.reliable || !has_value {
-        MUTED
-    } else if past {
-        WARN
-    } else if g.threshold.is_some() {
-        OK
-    } else {
-        TEXT
-    };
+    let vcol = gauge_colour(g, alarm);
     let vtext = g.format(g.value);
     let vw = cx.measure(&vtext, value_size, true);
     let vy = top + cx.t.ascent(label_size, false) - cx.t.ascent(value_size, true);
@@ -1785,6 +1852,25 @@ mod tests {
             ..sh
         };
         assert_eq!(flat.position(3.0), 0.0);
+    }
+
+    #[test]
+    fn the_dot_colour_follows_the_state_it_drives() {
+        // Past the limit, but the onset delay keeps the state good: green.
+        let past = gauge(40.0, true);
+        assert!(past.past_threshold());
+        assert_eq!(gauge_colour(&past, head_alarm(State::Good)), OK);
+        // Back inside the limit, but still in the hysteresis band of a
+        // slouch: the state still has the condition on, so warn.
+        let inside = gauge(47.0, true);
+        assert_eq!(gauge_colour(&inside, shoulders_alarm(State::Slouch)), WARN);
+        assert_eq!(
+            gauge_colour(&inside, head_alarm(State::RoundedShoulders)),
+            OK
+        );
+        // States that say nothing about posture fall back to the reading.
+        assert_eq!(gauge_colour(&past, head_alarm(State::Uncertain)), WARN);
+        assert_eq!(gauge_colour(&inside, head_alarm(State::Away)), OK);
     }
 
     #[test]

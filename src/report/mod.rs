@@ -464,8 +464,8 @@ impl Metric {
     /// The metric in words.
     pub fn label(self) -> &'static str {
         match self {
-            Metric::ForwardHead => "Forward head",
-            Metric::RoundedShoulders => "Rounded shoulders",
+            Metric::ForwardHead => "Forward-head angle (°, lower is worse)",
+            Metric::RoundedShoulders => "Rounded-shoulder angle (°, higher is worse)",
         }
     }
 }
