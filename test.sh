@@ -32,6 +32,6 @@ skip_summary() {
 }
 trap skip_summary EXIT
 
-xvfb-run -a -s "-screen 0 1280x800x24" cargo test --all-targets --quiet
+xvfb-run -a -s "-screen 0 1280x800x24" cargo test --all-targets --no-fail-fast --quiet
 # Doc tests are not covered by --all-targets.
 cargo test --doc --quiet

@@ -431,7 +431,7 @@ mod tests {
             std::fs::write(
                 &path,
                 format!(
-                    "version = 1\nview = \"front\"\nframes = 3\ncreated_unix = 0.0\n[baseline]\n{baseline}\n"
+                    "version = 2\nview = \"front\"\nframes = 3\ncreated_unix = 0.0\n[baseline]\nforward_head_deg = 75.0\n{baseline}\n"
                 ),
             )
             .unwrap_or_default();
@@ -455,8 +455,8 @@ mod tests {
                 "head_width_ratio = 0 is impossible",
             ),
             (
-                "cva_deg = 60.0",
-                "no baseline ear_height_ratio, which its front view needs",
+                "head_flexion_deg = 400.0",
+                "head_flexion_deg = 400 is impossible",
             ),
         ] {
             write(line);
@@ -466,5 +466,13 @@ mod tests {
         }
         write("ear_height_ratio = 0.5\nhead_width_ratio = 0.6\nhead_pitch_deg = -12.0");
         assert!(Profile::load(&path).is_ok());
+        // Without the forward-head angle (the one baseline every view needs).
+        std::fs::write(
+            &path,
+            "version = 2\nview = \"front\"\nframes = 3\ncreated_unix = 0.0\n[baseline]\ncva_deg = 60.0\n",
+        )
+        .unwrap_or_default();
+        let e = Profile::load(&path).unwrap_err().to_string();
+        assert!(e.contains("no forward-head angle baseline"), "{e}");
     }
 }
