@@ -309,7 +309,12 @@ fn calibrate_leaves_out_bad_files_in_a_folder_with_a_line_each() {
         .unwrap();
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("calibrated from 3 frames"));
+    let said = String::from_utf8_lossy(&out.stdout);
+    // Photos are counted as photos, the two bad ones as not usable.
+    assert!(
+        said.contains("calibrated from 3 of 5 photos (2 not usable)"),
+        "{said}"
+    );
     assert_eq!(err.lines().count(), 2, "{err}");
     assert!(
         err.contains("broken.jpg") && err.contains("46000x46000"),
@@ -346,7 +351,7 @@ fn calibrate_on_a_folder_of_unusable_photos_summarises() {
             .contains("left out 15 of 15 photos in all (12 with no person found, 3 unreadable)"),
         "{err}"
     );
-    assert!(lines[6].contains("only 0 of 15 frames"), "{err}");
+    assert!(lines[6].contains("only 0 of 15 photos"), "{err}");
 }
 
 /// A folder and its list, for the monitor: it plays on past a bad picture.
@@ -431,7 +436,7 @@ fn calibrate_from_one_frame_videos() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("calibrated from 3 frames"),
+        String::from_utf8_lossy(&out.stdout).contains("calibrated from 3 of 3 frames"),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
