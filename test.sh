@@ -9,6 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh --quiet
+# The camera tests' VM (tests/camera_vm.rs): installs QEMU and Debian's kernel
+# the first time; prints one SKIP line where this machine cannot run it.
+tests/camera_vm/vm.sh setup || [ $? = 77 ]
 cargo fmt --all -- --check
 cargo clippy --all-targets --quiet -- -D warnings
 

@@ -528,7 +528,10 @@ impl Monitor {
                             self.notice = None;
                             self.out.event(&event);
                         }
-                        Retry::StillGone(notice) => self.notice = Some(notice),
+                        Retry::StillGone(notice) => {
+                            self.notice = Some(notice);
+                            self.camera_status(now);
+                        }
                     }
                 }
                 // Sleep only until the next retry (or a key) is due.
@@ -558,6 +561,7 @@ impl Monitor {
                     let now = session_now(source, now);
                     self.notice = Some(format!("Camera lost ({e}); retrying"));
                     self.out.event(&watch.lost(now, &e));
+                    self.camera_status(now);
                     tracing::warn!("{e}");
                     continue;
                 }
@@ -856,6 +860,22 @@ impl Monitor {
             let text =
                 crate::status::status_text(state, t - since, f64::from(self.fps), note.as_deref());
             status.update("status", &text);
+        }
+    }
+
+    /// Shows the camera notice on the status line (headless runs) while
+    /// no frame arrives to update it.
+    fn camera_status(&mut self, t: f64) {
+        let state = self.machine.state();
+        let since = self.machine.state_since().unwrap_or(t);
+        if let Some(status) = &mut self.out.status {
+            let text = crate::status::status_text(
+                state,
+                t - since,
+                f64::from(self.fps),
+                self.notice.as_deref(),
+            );
+            status.update("camera lost", &text);
         }
     }
 

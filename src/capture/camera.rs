@@ -541,6 +541,8 @@ impl FrameSource for CameraSource {
         if self.worker.is_some() {
             return Ok(());
         }
+        // A frame left from before the gap is not handed over after it.
+        self.last_seq = self.shared.lock().seq;
         // The same device if it is there; after an unplug it may come back
         // under another index, so fall back to the original selection.
         let mut cams = self.backend.list()?;
@@ -775,8 +777,97 @@ mod backend {
     fn open_camera(index: u32) -> Result<Camera, CaptureError> {
         init()?;
         let request = RequestedFormat::with_formats(RequestedFormatType::None, &ALL_FORMATS);
-        Camera::new(CameraIndex::Index(index), request)
-            .map_err(|e| classify_open_error(&device_label(index), &e.to_string()))
+        let open = || Camera::new(CameraIndex::Index(index), request);
+        let mut opened = open();
+        // nokhwa cannot open a device left (by another program) in a pixel
+        // format it has no name for (UYVY, GREY...) or at a fractional frame
+        // rate (12.5 fps); each reset fixes what the last attempt tripped on.
+        for _ in 0..3 {
+            match &opened {
+                Err(e)
+                    if (e.to_string().contains("FrameFormat")
+                        || e.to_string().contains("FrameRate"))
+                        && reset_device_mode(index) =>
+                {
+                    opened = open();
+                }
+                _ => break,
+            }
+        }
+        opened.map_err(|e| classify_open_error(&device_label(index), &e.to_string()))
+    }
+
+    /// Puts the device into a mode nokhwa can open: the first pixel format
+    /// it can read (in hunch's order of preference) and a whole frame rate.
+    /// True when it changed something.
+    #[cfg(target_os = "linux")]
+    fn reset_device_mode(index: u32) -> bool {
+        use v4l::frameinterval::FrameIntervalEnum;
+        use v4l::video::Capture;
+        let Ok(dev) = v4l::Device::new(index as usize) else {
+            return false;
+        };
+        let (Ok(offered), Ok(mut format)) = (dev.enum_formats(), dev.format()) else {
+            return false;
+        };
+        let Some(fourcc) = [b"YUYV", b"MJPG", b"NV12", b"RGB3", b"BGR3"]
+            .into_iter()
+            .map(v4l::FourCC::new)
+            .find(|f| offered.iter().any(|o| o.fourcc == *f))
+        else {
+            return false;
+        };
+        let mut changed = false;
+        if format.fourcc != fourcc {
+            tracing::info!(
+                "camera {index} was left in {}; switching it to {fourcc}",
+                format.fourcc
+            );
+            format.fourcc = fourcc;
+            match dev.set_format(&format) {
+                Ok(set) => format = set,
+                Err(_) => return false,
+            }
+            changed = true;
+        }
+        let whole = |n: u32, d: u32| n == 1 && d > 0;
+        if dev
+            .params()
+            .is_ok_and(|p| !whole(p.interval.numerator, p.interval.denominator))
+        {
+            // The fastest whole rate up to 30 fps, else the slowest whole one.
+            let rates: Vec<u32> = dev
+                .enum_frameintervals(format.fourcc, format.width, format.height)
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|i| match i.interval {
+                    FrameIntervalEnum::Discrete(f) if whole(f.numerator, f.denominator) => {
+                        Some(f.denominator)
+                    }
+                    _ => None,
+                })
+                .collect();
+            let fps = rates
+                .iter()
+                .copied()
+                .filter(|r| *r <= 30)
+                .max()
+                .or_else(|| rates.iter().copied().min());
+            if let Some(fps) = fps {
+                tracing::info!(
+                    "camera {index} was left at a fractional frame rate; asking for {fps} fps"
+                );
+                changed |= dev
+                    .set_params(&v4l::video::capture::Parameters::with_fps(fps))
+                    .is_ok();
+            }
+        }
+        changed
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn reset_device_mode(_index: u32) -> bool {
+        false
     }
 
     fn offered(cam: &mut Camera, index: u32) -> Result<Vec<FormatInfo>, CaptureError> {
@@ -832,16 +923,40 @@ mod backend {
                 },
             })?;
         if info(&cam.camera_format()) != chosen {
-            let wanted = CameraFormat::new_from(
-                chosen.width,
-                chosen.height,
-                frame_format(chosen.format),
-                chosen.fps,
-            );
-            let request =
-                RequestedFormat::with_formats(RequestedFormatType::Exact(wanted), &ALL_FORMATS);
-            cam.set_camera_requset(request)
-                .map_err(|e| classify_open_error(&device, &e.to_string()))?;
+            // nokhwa may list a rate the driver cannot keep at that size
+            // (vivid: 1280x720 at 25 fps, where it gives 12.5, which nokhwa
+            // then refuses): fall back to the next offered rates.
+            let mut rates: Vec<u32> = offered
+                .iter()
+                .filter(|f| {
+                    (f.format, f.width, f.height) == (chosen.format, chosen.width, chosen.height)
+                })
+                .map(|f| f.fps)
+                .collect();
+            rates.sort_unstable_by_key(|r| (r.abs_diff(chosen.fps), std::cmp::Reverse(*r)));
+            rates.dedup();
+            let mut result = Ok(());
+            for rate in rates {
+                let wanted = CameraFormat::new_from(
+                    chosen.width,
+                    chosen.height,
+                    frame_format(chosen.format),
+                    rate,
+                );
+                let request =
+                    RequestedFormat::with_formats(RequestedFormatType::Exact(wanted), &ALL_FORMATS);
+                result = cam.set_camera_requset(request).map(|_| ());
+                match &result {
+                    Err(e) if e.to_string().contains("FrameRate") => {
+                        tracing::info!("camera {index}: {} at {rate} fps failed: {e}", chosen);
+                        drop(cam);
+                        reset_device_mode(index);
+                        cam = open_camera(index)?;
+                    }
+                    _ => break,
+                }
+            }
+            result.map_err(|e| classify_open_error(&device, &e.to_string()))?;
         }
         cam.open_stream()
             .map_err(|e| classify_open_error(&device, &e.to_string()))?;
@@ -1288,6 +1403,35 @@ mod tests {
         src.resume().unwrap();
         let f = src.next_frame(0.0).unwrap().unwrap();
         assert!(f.time_s >= last_t, "the clock runs on across the gap");
+    }
+
+    #[test]
+    fn no_frame_from_before_an_outage_is_handed_over_after_it() {
+        let fake = Fake::new();
+        let unplugged = Arc::clone(&fake.unplugged);
+        let (src, _) = open_fake(fake, None);
+        let mut src = src.unwrap();
+        src.next_frame(0.0).unwrap().unwrap();
+        // Frames arrive that nobody takes, then the camera goes.
+        std::thread::sleep(Duration::from_millis(50));
+        unplugged.store(true, Ordering::SeqCst);
+        while src.shared.lock().error.is_none() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let err = src.next_frame(0.0).err();
+        assert!(
+            matches!(err, Some(CaptureError::CameraLost { .. })),
+            "{err:?}"
+        );
+        unplugged.store(false, Ordering::SeqCst);
+        let resumed_at = src.clock_s().unwrap();
+        src.resume().unwrap();
+        let f = src.next_frame(0.0).unwrap().unwrap();
+        assert!(
+            f.time_s >= resumed_at,
+            "a frame of {} s handed over after resuming at {resumed_at} s",
+            f.time_s
+        );
     }
 
     #[test]
