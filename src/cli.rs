@@ -227,6 +227,14 @@ pub struct MonitorArgs {
     #[arg(long, value_name = "MINUTES")]
     pub snooze_minutes: Option<f64>,
 
+    /// Minutes before the same stretch is offered again [default: 60]
+    #[arg(long, value_name = "MINUTES")]
+    pub stretch_repeat_minutes: Option<f64>,
+
+    /// Most minutes of prompted stretching in any hour [default: 5]
+    #[arg(long, value_name = "MINUTES")]
+    pub stretch_minutes_per_hour: Option<f64>,
+
     /// Command to run when slumping starts (state in HUNCH_* environment variables)
     #[arg(long, value_name = "CMD")]
     pub on_slouch: Option<String>,

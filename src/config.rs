@@ -519,6 +519,18 @@ pub fn validate(layered: &Layered) -> Result<(), ConfigError> {
     let m = &cli.monitor;
     positive(&mut errors, "fps", m.fps, schedule::MAX_FPS);
     positive(&mut errors, "snooze-minutes", m.snooze_minutes, 24.0 * 60.0);
+    positive(
+        &mut errors,
+        "stretch-repeat-minutes",
+        m.stretch_repeat_minutes,
+        schedule::MAX_REPEAT_S / 60.0,
+    );
+    positive(
+        &mut errors,
+        "stretch-minutes-per-hour",
+        m.stretch_minutes_per_hour,
+        60.0,
+    );
     positive(&mut errors, "image-seconds", m.image_seconds, 3600.0);
     positive(&mut errors, "hook-timeout", m.hook_timeout, 24.0 * 3600.0);
     if let Some(fps) = m.camera_fps
@@ -625,6 +637,8 @@ pub struct MonitorSettings {
     pub no_window: bool,
     pub mirror: bool,
     pub snooze_minutes: f64,
+    /// How often stretches may be prompted.
+    pub stretch_limits: schedule::StretchLimits,
     pub slouch_seconds: f64,
     pub hooks: HookConfig,
     /// `--events` target (`-` for stdout).
@@ -666,6 +680,14 @@ impl MonitorSettings {
             no_window: m.no_window,
             mirror: !m.no_mirror,
             snooze_minutes: m.snooze_minutes.unwrap_or(DEFAULT_SNOOZE_MINUTES),
+            stretch_limits: schedule::StretchLimits {
+                repeat_s: 60.0
+                    * m.stretch_repeat_minutes
+                        .unwrap_or(schedule::DEFAULT_STRETCH_REPEAT_MINUTES),
+                per_hour_s: 60.0
+                    * m.stretch_minutes_per_hour
+                        .unwrap_or(schedule::DEFAULT_STRETCH_MINUTES_PER_HOUR),
+            },
             slouch_seconds: cli
                 .common
                 .posture

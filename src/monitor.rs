@@ -162,6 +162,9 @@ struct Monitor {
     prompt: Option<ActivePrompt>,
     next_prompt_id: u64,
     recent_stretches: Vec<&'static str>,
+    /// What was prompted when, for `--stretch-repeat-minutes` and
+    /// `--stretch-minutes-per-hour`.
+    prompt_log: crate::schedule::PromptLog,
     summary: Option<Shown>,
     calibrating: Option<Calibrating>,
     last: Option<Assessment>,
@@ -264,6 +267,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         prompt: None,
         next_prompt_id: 1,
         recent_stretches: Vec::new(),
+        prompt_log: crate::schedule::PromptLog::default(),
         summary: None,
         calibrating: None,
         last: None,
@@ -703,7 +707,7 @@ impl Monitor {
             State::RoundedShoulders => Need::RoundedShoulders,
             _ => Need::Both,
         };
-        let Some(stretch) = self.pick(need) else {
+        let Some(stretch) = self.pick(t, need) else {
             return;
         };
         let reason = format!(
@@ -749,8 +753,18 @@ impl Monitor {
         });
     }
 
-    fn pick(&mut self, need: Need) -> Option<&'static Stretch> {
-        let stretch = stretches::choose(need, &self.recent_stretches).ok()?;
+    /// The stretch to offer at `t`, within the frequency limits (none: no prompt).
+    fn pick(&mut self, t: f64, need: Need) -> Option<&'static Stretch> {
+        let limits = self.settings.stretch_limits;
+        let log = &self.prompt_log;
+        let stretch = stretches::choose_allowed(
+            stretches::library().ok()?,
+            need,
+            &self.recent_stretches,
+            |s| log.allows(&limits, t, &s.id, s.estimated_s()),
+        )?;
+        self.prompt_log
+            .record(t, &stretch.id, stretch.estimated_s());
         self.recent_stretches.push(stretch.id.as_str());
         if self.recent_stretches.len() > 6 {
             self.recent_stretches.remove(0);
@@ -937,7 +951,7 @@ impl Monitor {
             }
             Key::Another => {
                 if let Some(need) = self.prompt.as_ref().map(|p| p.need)
-                    && let Some(stretch) = self.pick(need)
+                    && let Some(stretch) = self.pick(t, need)
                     && let Some(prompt) = &mut self.prompt
                 {
                     prompt.stretch = stretch;

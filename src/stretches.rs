@@ -405,10 +405,21 @@ pub fn choose(need: Need, recent: &[&str]) -> Result<&'static Stretch, StretchEr
 /// `hunch routine` and never prompted alone. With two or more candidates the same stretch therefore
 /// never comes twice in a row. `None` only when no stretch fits.
 pub fn choose_from<'a>(lib: &'a [Stretch], need: Need, recent: &[&str]) -> Option<&'a Stretch> {
+    choose_allowed(lib, need, recent, |_| true)
+}
+
+/// [`choose_from`] among the stretches `allowed` accepts (the prompt
+/// scheduler's frequency limits); `None` when none fits and is allowed.
+pub fn choose_allowed<'a>(
+    lib: &'a [Stretch],
+    need: Need,
+    recent: &[&str],
+    allowed: impl Fn(&Stretch) -> bool,
+) -> Option<&'a Stretch> {
     let target = need.target();
     lib.iter()
         .enumerate()
-        .filter(|(_, s)| s.targets.contains(&target) && s.at_desk())
+        .filter(|(_, s)| s.targets.contains(&target) && s.at_desk() && allowed(s))
         .min_by_key(|(i, s)| {
             // None (never shown) sorts before Some(position): least recent first.
             let last_shown = recent.iter().rposition(|r| *r == s.id);
