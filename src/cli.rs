@@ -283,6 +283,8 @@ pub enum Command {
     Stretches,
     /// Start a guided stretch now
     Stretch(StretchArgs),
+    /// Run the whole upper-back routine now, in the articles' order
+    Routine(RoutineArgs),
     /// Summarise your posture history
     Report(ReportArgs),
     /// Manage the posture history
@@ -326,6 +328,30 @@ pub struct StretchArgs {
     pub id: String,
 
     /// Follow the stretch in a video file instead of the camera
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+
+    /// Run without a window
+    #[arg(long)]
+    pub no_window: bool,
+}
+
+/// `hunch routine`.
+#[derive(Debug, Args)]
+pub struct RoutineArgs {
+    /// Fit the routine into about this many minutes (stretches are left out, the order kept) [default: all of it]
+    #[arg(long, value_name = "N")]
+    pub minutes: Option<f64>,
+
+    /// Leave out the floor stretches (cat-cow, child's pose)
+    #[arg(long)]
+    pub no_floor: bool,
+
+    /// What you have: ball, peanut, roller (self-massage against a wall), doorway
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub equipment: Vec<String>,
+
+    /// Follow the routine in a video file (or folder of images) instead of the camera
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
 

@@ -50,7 +50,7 @@ pub const SUMMARY_SECONDS: f64 = 6.0;
 /// Initial window size.
 const WINDOW_SIZE: (u32, u32) = (960, 640);
 
-fn unix_now() -> f64 {
+pub(crate) fn unix_now() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
@@ -295,17 +295,17 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
 
 /// What both live commands open, in the order whose errors help most:
 /// models and ONNX Runtime, the source, the window, then the history.
-struct Live {
-    estimator: PoseEstimator,
-    source: Box<dyn FrameSource>,
-    window: Option<Window>,
-    stop: std::sync::Arc<AtomicBool>,
-    start_unix: f64,
-    history: Option<Recorder>,
+pub(crate) struct Live {
+    pub(crate) estimator: PoseEstimator,
+    pub(crate) source: Box<dyn FrameSource>,
+    pub(crate) window: Option<Window>,
+    pub(crate) stop: std::sync::Arc<AtomicBool>,
+    pub(crate) start_unix: f64,
+    pub(crate) history: Option<Recorder>,
 }
 
 impl Live {
-    fn open(
+    pub(crate) fn open(
         cli: &Cli,
         settings: &MonitorSettings,
         no_window: bool,
@@ -337,7 +337,7 @@ impl Live {
 }
 
 /// A renderer when there is a window to draw in.
-fn renderer_for(window: Option<&Window>) -> anyhow::Result<Option<Renderer>> {
+pub(crate) fn renderer_for(window: Option<&Window>) -> anyhow::Result<Option<Renderer>> {
     Ok(match window {
         Some(_) => Some(Renderer::new()?),
         None => None,
@@ -345,7 +345,7 @@ fn renderer_for(window: Option<&Window>) -> anyhow::Result<Option<Renderer>> {
 }
 
 impl Pacer {
-    fn new(timing: Timing) -> Pacer {
+    pub(crate) fn new(timing: Timing) -> Pacer {
         Pacer {
             timing,
             started: Instant::now(),
@@ -355,17 +355,17 @@ impl Pacer {
 }
 
 /// Paces the loop against the wall clock for sources that need it.
-struct Pacer {
+pub(crate) struct Pacer {
     timing: Timing,
     started: Instant,
     /// Source time of the first frame, for recordings.
-    first_t: Option<f64>,
+    pub(crate) first_t: Option<f64>,
 }
 
 impl Pacer {
     /// Waits until source time `want` is due, keeping the window alive.
     /// Returns false when the user asked to stop meanwhile.
-    fn wait_until(
+    pub(crate) fn wait_until(
         &mut self,
         want: f64,
         source: &dyn FrameSource,
@@ -1138,7 +1138,7 @@ pub fn coach_panel(stretch: &Stretch, s: &CoachStatus) -> CoachPanel {
     }
 }
 
-fn summary_card(stretch: &Stretch, r: &CoachResult) -> SummaryCard {
+pub(crate) fn summary_card(stretch: &Stretch, r: &CoachResult) -> SummaryCard {
     let line = match &r.outcome {
         crate::coach::Outcome::DoneVerified { reps, held_s } => {
             if *reps > 0 {
