@@ -91,6 +91,7 @@ pub fn render(s: &Summary) -> String {
             o,
             "Nothing was recorded in this period. hunch records while it monitors; try a longer --days."
         );
+        routines_line(&mut o, s);
         return o;
     }
     let t = &s.time;
@@ -176,6 +177,7 @@ pub fn render(s: &Summary) -> String {
             parts.join(", ")
         );
     }
+    routines_line(&mut o, s);
     let pa = &s.pauses;
     if pa.paused + pa.snoozed + s.calibrations > 0 {
         let _ = writeln!(
@@ -251,5 +253,21 @@ mod tests {
         assert_eq!(duration(200.0), "3 min 20 s");
         assert_eq!(duration(7500.0), "2 h 05 min");
         assert_eq!(duration(f64::NAN), "–");
+    }
+}
+
+/// The `hunch routine` runs, when there were any.
+fn routines_line(o: &mut String, s: &Summary) {
+    let r = &s.routines;
+    if r.runs > 0 {
+        let _ = writeln!(
+            o,
+            "  Routines         {} run{}: {} of {} stretches done ({} checked by the camera)",
+            r.runs,
+            plural(r.runs),
+            r.done,
+            r.stretches,
+            r.done_verified
+        );
     }
 }
