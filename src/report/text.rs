@@ -242,20 +242,6 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_read_well() {
-        assert_eq!(duration(0.0), "0 s");
-        assert_eq!(duration(45.2), "45 s");
-        assert_eq!(duration(200.0), "3 min 20 s");
-        assert_eq!(duration(7500.0), "2 h 05 min");
-        assert_eq!(duration(f64::NAN), "–");
-    }
-}
-
 /// The `hunch routine` runs, when there were any.
 fn routines_line(o: &mut String, s: &Summary) {
     let r = &s.routines;
@@ -269,5 +255,19 @@ fn routines_line(o: &mut String, s: &Summary) {
             r.stretches,
             r.done_verified
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_well() {
+        assert_eq!(duration(0.0), "0 s");
+        assert_eq!(duration(45.2), "45 s");
+        assert_eq!(duration(200.0), "3 min 20 s");
+        assert_eq!(duration(7500.0), "2 h 05 min");
+        assert_eq!(duration(f64::NAN), "–");
     }
 }
