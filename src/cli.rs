@@ -235,6 +235,10 @@ pub struct MonitorArgs {
     #[arg(long, value_name = "MINUTES")]
     pub stretch_minutes_per_hour: Option<f64>,
 
+    /// Offer `hunch routine` at this many stretch prompts in a day (0: never) [default: 3]
+    #[arg(long, value_name = "N")]
+    pub routine_after: Option<u32>,
+
     /// Command to run when slumping starts (state in HUNCH_* environment variables)
     #[arg(long, value_name = "CMD")]
     pub on_slouch: Option<String>,

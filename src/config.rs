@@ -639,6 +639,8 @@ pub struct MonitorSettings {
     pub snooze_minutes: f64,
     /// How often stretches may be prompted.
     pub stretch_limits: schedule::StretchLimits,
+    /// `--routine-after`: offer the routine at this many prompts a day.
+    pub routine_after: u32,
     pub slouch_seconds: f64,
     pub hooks: HookConfig,
     /// `--events` target (`-` for stdout).
@@ -688,6 +690,9 @@ impl MonitorSettings {
                     * m.stretch_minutes_per_hour
                         .unwrap_or(schedule::DEFAULT_STRETCH_MINUTES_PER_HOUR),
             },
+            routine_after: m
+                .routine_after
+                .unwrap_or(crate::routine::DEFAULT_ROUTINE_AFTER),
             slouch_seconds: cli
                 .common
                 .posture

@@ -50,6 +50,21 @@ pub const SUMMARY_SECONDS: f64 = 6.0;
 /// Initial window size.
 const WINDOW_SIZE: (u32, u32) = (960, 640);
 
+/// How the notice offering `hunch routine` starts (cleared with its prompt).
+const ROUTINE_NOTICE: &str = "Slumping keeps coming back";
+
+/// Days since the epoch in the local time zone, for once-a-day decisions.
+fn local_day(t_unix: f64) -> i64 {
+    use chrono::TimeZone;
+    let secs = t_unix.floor() as i64;
+    match chrono::Local.timestamp_opt(secs, 0) {
+        chrono::LocalResult::Single(d) | chrono::LocalResult::Ambiguous(d, _) => {
+            (secs + i64::from(d.offset().local_minus_utc())).div_euclid(86_400)
+        }
+        chrono::LocalResult::None => secs.div_euclid(86_400),
+    }
+}
+
 pub(crate) fn unix_now() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -165,6 +180,8 @@ struct Monitor {
     /// What was prompted when, for `--stretch-repeat-minutes` and
     /// `--stretch-minutes-per-hour`.
     prompt_log: crate::schedule::PromptLog,
+    /// `--routine-after`: when to offer `hunch routine`.
+    routine_offer: crate::routine::Offer,
     summary: Option<Shown>,
     calibrating: Option<Calibrating>,
     last: Option<Assessment>,
@@ -246,6 +263,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let status = settings.no_window.then(StatusLine::stderr);
     tracing::info!("watching {}", source.describe());
 
+    let routine_offer = crate::routine::Offer::new(settings.routine_after);
     let mut m = Monitor {
         scheduler: Scheduler::new(settings.rate),
         mirror: settings.mirror,
@@ -268,6 +286,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         next_prompt_id: 1,
         recent_stretches: Vec::new(),
         prompt_log: crate::schedule::PromptLog::default(),
+        routine_offer,
         summary: None,
         calibrating: None,
         last: None,
@@ -710,11 +729,17 @@ impl Monitor {
         let Some(stretch) = self.pick(t, need) else {
             return;
         };
-        let reason = format!(
+        let mut reason = format!(
             "{} for {}",
             state.label(),
             crate::render::format_duration(slumped_s)
         );
+        if self.routine_offer.on_prompt(local_day(self.out.unix(t))) {
+            // Slumping keeps coming back: offer the whole routine as well.
+            let offer = self.routine_offer.text();
+            reason = format!("{reason}; {offer}");
+            self.notice = Some(format!("{ROUTINE_NOTICE}: {offer}"));
+        }
         let id = self.next_prompt_id;
         self.next_prompt_id += 1;
         self.out.event(&Event::Prompt {
@@ -809,6 +834,13 @@ impl Monitor {
         let Some(prompt) = self.prompt.take() else {
             return;
         };
+        if self
+            .notice
+            .as_deref()
+            .is_some_and(|n| n.starts_with(ROUTINE_NOTICE))
+        {
+            self.notice = None;
+        }
         let outcome = match &result {
             Some(r) => r.history_outcome(),
             None => history::Outcome::Snoozed,
@@ -1112,7 +1144,7 @@ pub fn prompt_card(stretch: &Stretch, reason: &str, remaining_s: f64) -> PromptC
         title: stretch.name.clone(),
         reason: reason.to_string(),
         steps: stretch.steps.clone(),
-        dose: stretch.dose.label(),
+        dose: stretch.dose_label(),
         countdown: Some(Countdown {
             remaining_s: remaining_s.max(0.0) as f32,
             total_s: PROMPT_LEAD_SECONDS as f32,

@@ -394,6 +394,47 @@ pub fn run(cli: &Cli, args: &RoutineArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Default `--routine-after`.
+pub const DEFAULT_ROUTINE_AFTER: u32 = 3;
+
+/// When the monitor offers the routine: at the `after`-th stretch prompt of
+/// a (local) day, once that day, because slumping keeps coming back.
+/// `after` 0 never offers. Days are passed in (days since the epoch, local).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Offer {
+    after: u32,
+    day: Option<i64>,
+    prompts_today: u32,
+}
+
+impl Offer {
+    pub fn new(after: u32) -> Offer {
+        Offer {
+            after,
+            day: None,
+            prompts_today: 0,
+        }
+    }
+
+    /// Notes a prompt on `day`; true when this prompt should offer the routine.
+    pub fn on_prompt(&mut self, day: i64) -> bool {
+        if self.day != Some(day) {
+            self.day = Some(day);
+            self.prompts_today = 0;
+        }
+        self.prompts_today += 1;
+        self.after > 0 && self.prompts_today == self.after
+    }
+
+    /// The words added to the prompt that offers the routine.
+    pub fn text(&self) -> String {
+        format!(
+            "slumping has come back {} times today: `hunch routine` runs the whole upper-back routine",
+            self.prompts_today
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -465,6 +506,21 @@ mod tests {
         assert_eq!(plan(lib, Some(60.0), true, all).unwrap().len(), full.len());
         assert!(plan(lib, Some(0.0), true, all).is_err());
         assert!(plan(lib, Some(f64::NAN), true, all).is_err());
+    }
+
+    #[test]
+    fn the_routine_is_offered_once_a_day_at_the_nth_prompt() {
+        let mut o = Offer::new(3);
+        let day1: Vec<bool> = (0..3).map(|_| o.on_prompt(100)).collect();
+        assert_eq!(day1, [false, false, true]);
+        assert!(o.text().contains("3 times today"), "{}", o.text());
+        assert!(!o.on_prompt(100) && !o.on_prompt(100));
+        let day2: Vec<bool> = (0..3).map(|_| o.on_prompt(101)).collect();
+        assert_eq!(day2, [false, false, true]);
+        let mut never = Offer::new(0);
+        assert!((0..10).all(|_| !never.on_prompt(5)));
+        let mut first = Offer::new(1);
+        assert!(first.on_prompt(7));
     }
 
     #[test]
