@@ -59,6 +59,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Report(args)) => report(args, &cli),
         Some(Command::History(cmd)) => history(cmd, cli.monitor.history.as_deref()),
         Some(Command::Stretch(args)) => crate::monitor::run_stretch(&cli, args),
+        Some(Command::Routine(args)) => crate::routine::run(&cli, args),
         Some(Command::Calibrate(args)) => crate::calibrate::run(&cli, args),
         Some(Command::Bench(b)) => bench_pipeline(&cli, b),
         Some(Command::Analyze(args)) => analyze::run(&cli, args),

@@ -179,6 +179,18 @@ pub struct MonitorArgs {
     #[arg(long, value_name = "MINUTES")]
     pub snooze_minutes: Option<f64>,
 
+    /// Minutes before the same stretch is offered again [default: 60]
+    #[arg(long, value_name = "MINUTES")]
+    pub stretch_repeat_minutes: Option<f64>,
+
+    /// Most minutes of prompted stretching in any hour [default: 5]
+    #[arg(long, value_name = "MINUTES")]
+    pub stretch_minutes_per_hour: Option<f64>,
+
+    /// Offer `hunch routine` at this many stretch prompts in a day (0: never) [default: 3]
+    #[arg(long, value_name = "N")]
+    pub routine_after: Option<u32>,
+
     /// Command to run when slumping starts (state in HUNCH_* environment variables)
     #[arg(long, value_name = "CMD")]
     pub on_slouch: Option<String>,
@@ -227,6 +239,8 @@ pub enum Command {
     Stretches,
     /// Start a guided stretch now
     Stretch(StretchArgs),
+    /// Run the whole upper-back routine now, in the articles' order
+    Routine(RoutineArgs),
     /// Summarise your posture history
     Report(ReportArgs),
     /// Manage the posture history
@@ -270,6 +284,30 @@ pub struct StretchArgs {
     pub id: String,
 
     /// Follow the stretch in a video file instead of the camera
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+
+    /// Run without a window
+    #[arg(long)]
+    pub no_window: bool,
+}
+
+/// `hunch routine`.
+#[derive(Debug, Args)]
+pub struct RoutineArgs {
+    /// Fit the routine into about this many minutes (stretches are left out, the order kept) [default: all of it]
+    #[arg(long, value_name = "N")]
+    pub minutes: Option<f64>,
+
+    /// Leave out the floor stretches (cat-cow, child's pose)
+    #[arg(long)]
+    pub no_floor: bool,
+
+    /// What you have: ball, peanut, roller (self-massage against a wall), doorway
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub equipment: Vec<String>,
+
+    /// Follow the routine in a video file (or folder of images) instead of the camera
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
 

@@ -548,6 +548,18 @@ pub fn validate(layered: &Layered) -> Result<(), ConfigError> {
         ));
     }
     positive(&mut errors, "snooze-minutes", m.snooze_minutes, 24.0 * 60.0);
+    positive(
+        &mut errors,
+        "stretch-repeat-minutes",
+        m.stretch_repeat_minutes,
+        schedule::MAX_REPEAT_S / 60.0,
+    );
+    positive(
+        &mut errors,
+        "stretch-minutes-per-hour",
+        m.stretch_minutes_per_hour,
+        60.0,
+    );
     positive(&mut errors, "image-seconds", m.image_seconds, 3600.0);
     positive(&mut errors, "hook-timeout", m.hook_timeout, 24.0 * 3600.0);
     if let Some(fps) = m.camera_fps
@@ -654,6 +666,10 @@ pub struct MonitorSettings {
     pub no_window: bool,
     pub mirror: bool,
     pub snooze_minutes: f64,
+    /// How often stretches may be prompted.
+    pub stretch_limits: schedule::StretchLimits,
+    /// `--routine-after`: offer the routine at this many prompts a day.
+    pub routine_after: u32,
     pub slouch_seconds: f64,
     pub hooks: HookConfig,
     /// `--events` target (`-` for stdout).
@@ -695,6 +711,17 @@ impl MonitorSettings {
             no_window: m.no_window,
             mirror: !m.no_mirror,
             snooze_minutes: m.snooze_minutes.unwrap_or(DEFAULT_SNOOZE_MINUTES),
+            stretch_limits: schedule::StretchLimits {
+                repeat_s: 60.0
+                    * m.stretch_repeat_minutes
+                        .unwrap_or(schedule::DEFAULT_STRETCH_REPEAT_MINUTES),
+                per_hour_s: 60.0
+                    * m.stretch_minutes_per_hour
+                        .unwrap_or(schedule::DEFAULT_STRETCH_MINUTES_PER_HOUR),
+            },
+            routine_after: m
+                .routine_after
+                .unwrap_or(crate::routine::DEFAULT_ROUTINE_AFTER),
             slouch_seconds: cli
                 .common
                 .posture

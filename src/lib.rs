@@ -54,6 +54,7 @@ pub mod pose;
 pub mod posture;
 pub mod render;
 pub mod report;
+pub mod routine;
 pub mod runtime;
 pub mod schedule;
 pub mod shutdown;

@@ -50,7 +50,22 @@ pub const SUMMARY_SECONDS: f64 = 6.0;
 /// Initial window size.
 const WINDOW_SIZE: (u32, u32) = (960, 640);
 
-fn unix_now() -> f64 {
+/// How the notice offering `hunch routine` starts (cleared with its prompt).
+const ROUTINE_NOTICE: &str = "Slumping keeps coming back";
+
+/// Days since the epoch in the local time zone, for once-a-day decisions.
+fn local_day(t_unix: f64) -> i64 {
+    use chrono::TimeZone;
+    let secs = t_unix.floor() as i64;
+    match chrono::Local.timestamp_opt(secs, 0) {
+        chrono::LocalResult::Single(d) | chrono::LocalResult::Ambiguous(d, _) => {
+            (secs + i64::from(d.offset().local_minus_utc())).div_euclid(86_400)
+        }
+        chrono::LocalResult::None => secs.div_euclid(86_400),
+    }
+}
+
+pub(crate) fn unix_now() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
@@ -162,6 +177,11 @@ struct Monitor {
     prompt: Option<ActivePrompt>,
     next_prompt_id: u64,
     recent_stretches: Vec<&'static str>,
+    /// What was prompted when, for `--stretch-repeat-minutes` and
+    /// `--stretch-minutes-per-hour`.
+    prompt_log: crate::schedule::PromptLog,
+    /// `--routine-after`: when to offer `hunch routine`.
+    routine_offer: crate::routine::Offer,
     summary: Option<Shown>,
     calibrating: Option<Calibrating>,
     last: Option<Assessment>,
@@ -243,6 +263,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let status = settings.no_window.then(StatusLine::stderr);
     tracing::info!("watching {}", source.describe());
 
+    let routine_offer = crate::routine::Offer::new(settings.routine_after);
     let mut m = Monitor {
         scheduler: Scheduler::new(settings.rate),
         mirror: settings.mirror,
@@ -264,6 +285,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         prompt: None,
         next_prompt_id: 1,
         recent_stretches: Vec::new(),
+        prompt_log: crate::schedule::PromptLog::default(),
+        routine_offer,
         summary: None,
         calibrating: None,
         last: None,
@@ -291,17 +314,17 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
 
 /// What both live commands open, in the order whose errors help most:
 /// models and ONNX Runtime, the source, the window, then the history.
-struct Live {
-    estimator: PoseEstimator,
-    source: Box<dyn FrameSource>,
-    window: Option<Window>,
-    stop: std::sync::Arc<AtomicBool>,
-    start_unix: f64,
-    history: Option<Recorder>,
+pub(crate) struct Live {
+    pub(crate) estimator: PoseEstimator,
+    pub(crate) source: Box<dyn FrameSource>,
+    pub(crate) window: Option<Window>,
+    pub(crate) stop: std::sync::Arc<AtomicBool>,
+    pub(crate) start_unix: f64,
+    pub(crate) history: Option<Recorder>,
 }
 
 impl Live {
-    fn open(
+    pub(crate) fn open(
         cli: &Cli,
         settings: &MonitorSettings,
         no_window: bool,
@@ -333,7 +356,7 @@ impl Live {
 }
 
 /// A renderer when there is a window to draw in.
-fn renderer_for(window: Option<&Window>) -> anyhow::Result<Option<Renderer>> {
+pub(crate) fn renderer_for(window: Option<&Window>) -> anyhow::Result<Option<Renderer>> {
     Ok(match window {
         Some(_) => Some(Renderer::new()?),
         None => None,
@@ -341,7 +364,7 @@ fn renderer_for(window: Option<&Window>) -> anyhow::Result<Option<Renderer>> {
 }
 
 impl Pacer {
-    fn new(timing: Timing) -> Pacer {
+    pub(crate) fn new(timing: Timing) -> Pacer {
         Pacer {
             timing,
             started: Instant::now(),
@@ -351,17 +374,17 @@ impl Pacer {
 }
 
 /// Paces the loop against the wall clock for sources that need it.
-struct Pacer {
+pub(crate) struct Pacer {
     timing: Timing,
     started: Instant,
     /// Source time of the first frame, for recordings.
-    first_t: Option<f64>,
+    pub(crate) first_t: Option<f64>,
 }
 
 impl Pacer {
     /// Waits until source time `want` is due, keeping the window alive.
     /// Returns false when the user asked to stop meanwhile.
-    fn wait_until(
+    pub(crate) fn wait_until(
         &mut self,
         want: f64,
         source: &dyn FrameSource,
@@ -707,14 +730,20 @@ impl Monitor {
             State::RoundedShoulders => Need::RoundedShoulders,
             _ => Need::Both,
         };
-        let Some(stretch) = self.pick(need) else {
+        let Some(stretch) = self.pick(t, need) else {
             return;
         };
-        let reason = format!(
+        let mut reason = format!(
             "{} for {}",
             state.label(),
             crate::render::format_duration(slumped_s)
         );
+        if self.routine_offer.on_prompt(local_day(self.out.unix(t))) {
+            // Slumping keeps coming back: offer the whole routine as well.
+            let offer = self.routine_offer.text();
+            reason = format!("{reason}; {offer}");
+            self.notice = Some(format!("{ROUTINE_NOTICE}: {offer}"));
+        }
         let id = self.next_prompt_id;
         self.next_prompt_id += 1;
         self.out.event(&Event::Prompt {
@@ -753,8 +782,18 @@ impl Monitor {
         });
     }
 
-    fn pick(&mut self, need: Need) -> Option<&'static Stretch> {
-        let stretch = stretches::choose(need, &self.recent_stretches).ok()?;
+    /// The stretch to offer at `t`, within the frequency limits (none: no prompt).
+    fn pick(&mut self, t: f64, need: Need) -> Option<&'static Stretch> {
+        let limits = self.settings.stretch_limits;
+        let log = &self.prompt_log;
+        let stretch = stretches::choose_allowed(
+            stretches::library().ok()?,
+            need,
+            &self.recent_stretches,
+            |s| log.allows(&limits, t, &s.id, s.estimated_s()),
+        )?;
+        self.prompt_log
+            .record(t, &stretch.id, stretch.estimated_s());
         self.recent_stretches.push(stretch.id.as_str());
         if self.recent_stretches.len() > 6 {
             self.recent_stretches.remove(0);
@@ -799,6 +838,13 @@ impl Monitor {
         let Some(prompt) = self.prompt.take() else {
             return;
         };
+        if self
+            .notice
+            .as_deref()
+            .is_some_and(|n| n.starts_with(ROUTINE_NOTICE))
+        {
+            self.notice = None;
+        }
         let outcome = match &result {
             Some(r) => r.history_outcome(),
             None => history::Outcome::Snoozed,
@@ -958,7 +1004,7 @@ impl Monitor {
             }
             Key::Another => {
                 if let Some(need) = self.prompt.as_ref().map(|p| p.need)
-                    && let Some(stretch) = self.pick(need)
+                    && let Some(stretch) = self.pick(t, need)
                     && let Some(prompt) = &mut self.prompt
                 {
                     prompt.stretch = stretch;
@@ -1124,7 +1170,7 @@ pub fn prompt_card(stretch: &Stretch, reason: &str, remaining_s: f64) -> PromptC
         title: stretch.name.clone(),
         reason: reason.to_string(),
         steps: stretch.steps.clone(),
-        dose: stretch.dose.label(),
+        dose: stretch.dose_label(),
         countdown: Some(Countdown {
             remaining_s: remaining_s.max(0.0) as f32,
             total_s: PROMPT_LEAD_SECONDS as f32,
@@ -1150,7 +1196,7 @@ pub fn coach_panel(stretch: &Stretch, s: &CoachStatus) -> CoachPanel {
     }
 }
 
-fn summary_card(stretch: &Stretch, r: &CoachResult) -> SummaryCard {
+pub(crate) fn summary_card(stretch: &Stretch, r: &CoachResult) -> SummaryCard {
     let line = match &r.outcome {
         crate::coach::Outcome::DoneVerified { reps, held_s } => {
             if *reps > 0 {

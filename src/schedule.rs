@@ -298,3 +298,158 @@ mod tests {
         }
     }
 }
+
+/// Default `--stretch-repeat-minutes`.
+pub const DEFAULT_STRETCH_REPEAT_MINUTES: f64 = 60.0;
+/// Default `--stretch-minutes-per-hour`.
+pub const DEFAULT_STRETCH_MINUTES_PER_HOUR: f64 = 5.0;
+
+/// The articles' "do not repeat too often": how often stretches may be
+/// prompted (see [`PromptLog::allows`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StretchLimits {
+    /// The same stretch is not offered again within this many seconds.
+    pub repeat_s: f64,
+    /// Prompted stretching (each stretch's estimated length) in any hour
+    /// stays within this many seconds.
+    pub per_hour_s: f64,
+}
+
+impl Default for StretchLimits {
+    fn default() -> Self {
+        StretchLimits {
+            repeat_s: DEFAULT_STRETCH_REPEAT_MINUTES * 60.0,
+            per_hour_s: DEFAULT_STRETCH_MINUTES_PER_HOUR * 60.0,
+        }
+    }
+}
+
+/// What was prompted when, for [`StretchLimits`]. Times are the session
+/// clock in seconds, passed in.
+#[derive(Clone, Debug, Default)]
+pub struct PromptLog {
+    /// (time, stretch id, estimated seconds), oldest first.
+    offered: std::collections::VecDeque<(f64, String, f64)>,
+}
+
+/// The window the per-hour bound looks back over.
+const HOUR_S: f64 = 3600.0;
+
+impl PromptLog {
+    /// True when offering `id` (about `estimated_s` long) at `now_s` keeps
+    /// within `limits`.
+    pub fn allows(&self, limits: &StretchLimits, now_s: f64, id: &str, estimated_s: f64) -> bool {
+        let recent_same = self
+            .offered
+            .iter()
+            .any(|(t, o, _)| o == id && now_s - t < limits.repeat_s);
+        let last_hour: f64 = self
+            .offered
+            .iter()
+            .filter(|(t, _, _)| now_s - t < HOUR_S)
+            .map(|(_, _, s)| s)
+            .sum();
+        !recent_same && last_hour + estimated_s <= limits.per_hour_s
+    }
+
+    /// Notes an offer. Entries older than both windows are dropped.
+    pub fn record(&mut self, now_s: f64, id: &str, estimated_s: f64) {
+        self.offered.push_back((now_s, id.to_string(), estimated_s));
+        while self
+            .offered
+            .front()
+            .is_some_and(|(t, _, _)| now_s - t >= HOUR_S.max(MAX_REPEAT_S))
+        {
+            self.offered.pop_front();
+        }
+    }
+
+    /// Seconds of prompted stretching in the hour before `now_s`.
+    pub fn last_hour_s(&self, now_s: f64) -> f64 {
+        self.offered
+            .iter()
+            .filter(|(t, _, _)| now_s - t < HOUR_S)
+            .map(|(_, _, s)| s)
+            .sum()
+    }
+}
+
+/// The longest `--stretch-repeat-minutes` accepted, in seconds (a day):
+/// the log keeps entries at least this long.
+pub const MAX_REPEAT_S: f64 = 24.0 * 3600.0;
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+    use crate::stretches::{self, Need};
+
+    /// Prompts every minute for a day of slumping: the same stretch never
+    /// comes back within the repeat interval, and no hour holds more
+    /// prompted stretching than the bound.
+    #[test]
+    fn prompts_respect_the_repeat_interval_and_the_hourly_bound() {
+        let lib = stretches::library().unwrap();
+        for (repeat_min, per_hour_min) in [(60.0, 5.0), (20.0, 3.0), (5.0, 10.0)] {
+            let limits = StretchLimits {
+                repeat_s: repeat_min * 60.0,
+                per_hour_s: per_hour_min * 60.0,
+            };
+            let mut log = PromptLog::default();
+            let mut recent: Vec<&str> = Vec::new();
+            let mut shown: Vec<(f64, &str, f64)> = Vec::new();
+            for minute in 0..(8 * 60) {
+                let now = f64::from(minute) * 60.0;
+                for need in [Need::ForwardHead, Need::RoundedShoulders, Need::Both] {
+                    let pick = stretches::choose_allowed(lib, need, &recent, |s| {
+                        log.allows(&limits, now, &s.id, s.estimated_s())
+                    });
+                    if let Some(s) = pick {
+                        log.record(now, &s.id, s.estimated_s());
+                        recent.push(&s.id);
+                        shown.push((now, &s.id, s.estimated_s()));
+                    }
+                }
+            }
+            assert!(
+                shown.len() > 8,
+                "{repeat_min}/{per_hour_min}: too few prompts"
+            );
+            for (i, (t, id, _)) in shown.iter().enumerate() {
+                for (t2, id2, _) in &shown[i + 1..] {
+                    if id == id2 {
+                        assert!(t2 - t >= limits.repeat_s, "{id} again after {} s", t2 - t);
+                    }
+                }
+                let hour: f64 = shown
+                    .iter()
+                    .filter(|(t2, _, _)| *t2 >= *t && *t2 < t + HOUR_S)
+                    .map(|(_, _, s)| s)
+                    .sum();
+                assert!(
+                    hour <= limits.per_hour_s + 1e-9,
+                    "{hour} s in the hour from {t}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_stretch_longer_than_the_hourly_bound_is_never_offered() {
+        let limits = StretchLimits {
+            repeat_s: 60.0,
+            per_hour_s: 30.0,
+        };
+        let log = PromptLog::default();
+        assert!(!log.allows(&limits, 0.0, "a", 31.0));
+        assert!(log.allows(&limits, 0.0, "a", 30.0));
+    }
+
+    #[test]
+    fn the_log_forgets_what_is_older_than_a_day() {
+        let mut log = PromptLog::default();
+        log.record(0.0, "a", 10.0);
+        log.record(MAX_REPEAT_S + 1.0, "b", 10.0);
+        assert_eq!(log.offered.len(), 1);
+        assert_eq!(log.last_hour_s(MAX_REPEAT_S + 1.0), 10.0);
+    }
+}

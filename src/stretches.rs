@@ -11,8 +11,8 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-/// The line shown with every stretch.
-pub const SAFETY_LINE: &str = "Stop if it hurts. Numbness, tingling or pain spreading into your arms means stop and see a doctor or physiotherapist.";
+/// The line shown with every stretch: the source articles' safety rules.
+pub const SAFETY_LINE: &str = "Gently, never forced: never crack your neck or stretch into pain, and don't repeat too often (overdoing it strains muscles and joints). Numbness, tingling or pain spreading into your arms means stop and see a doctor or physiotherapist.";
 
 /// The embedded library source.
 const LIBRARY_TOML: &str = include_str!("../assets/stretches.toml");
@@ -85,6 +85,11 @@ pub enum Equipment {
     Chair,
     Wall,
     Doorway,
+    /// Away from the desk, on the floor (a mat helps).
+    Floor,
+    /// A tennis ball, a peanut (two balls taped together) or a foam roller,
+    /// against a wall.
+    Ball,
 }
 
 impl Equipment {
@@ -95,6 +100,8 @@ impl Equipment {
             Equipment::Chair => "chair back",
             Equipment::Wall => "wall",
             Equipment::Doorway => "doorway",
+            Equipment::Floor => "floor",
+            Equipment::Ball => "ball/peanut/roller + wall",
         }
     }
 }
@@ -108,6 +115,13 @@ pub enum Verify {
     WallAngel,
     BrueggerHold,
     ThoracicExtension,
+    /// The shoulder line turned about the vertical (3D world landmarks),
+    /// held each side in turn.
+    Rotation,
+    /// The head's path around the neck completing circles.
+    NeckRoll,
+    /// Shoulders up towards the ears and down again.
+    Shrug,
     /// The camera cannot see it: a timer and the user's word.
     None,
 }
@@ -159,6 +173,8 @@ pub struct Stretch {
     pub equipment: Equipment,
     pub dose: Dose,
     pub verify: Verify,
+    /// The dose is for each side in turn (left, then right, or the other way).
+    pub each_side: bool,
     /// Short sentences, in order.
     pub steps: Vec<String>,
     pub cautions: Vec<String>,
@@ -168,6 +184,32 @@ impl Stretch {
     /// True when the camera checks this stretch.
     pub fn is_verified(&self) -> bool {
         self.verify.is_verified()
+    }
+
+    /// The dose in words, with "each side" when it is done on both sides.
+    pub fn dose_label(&self) -> String {
+        if self.each_side {
+            format!("{} each side", self.dose.label())
+        } else {
+            self.dose.label()
+        }
+    }
+
+    /// True when it is done at the desk (not on the floor, not with a ball).
+    pub fn at_desk(&self) -> bool {
+        match self.equipment {
+            Equipment::None | Equipment::Chair | Equipment::Wall | Equipment::Doorway => true,
+            Equipment::Floor | Equipment::Ball => false,
+        }
+    }
+
+    /// About how long the stretch takes, in seconds (both sides included).
+    pub fn estimated_s(&self) -> f64 {
+        let once = match self.dose {
+            Dose::Reps { reps, hold_s } => f64::from(reps) * (4.0 + hold_s),
+            Dose::Hold { seconds } => seconds,
+        };
+        if self.each_side { 2.0 * once } else { once }
     }
 }
 
@@ -188,6 +230,8 @@ struct RawStretch {
     hold_s: Option<f64>,
     duration_s: Option<f64>,
     verify: Verify,
+    #[serde(default)]
+    each_side: bool,
     steps: Vec<String>,
     #[serde(default)]
     cautions: Vec<String>,
@@ -268,12 +312,31 @@ fn convert(raw: RawStretch) -> Result<Stretch, StretchError> {
             "bruegger_hold is a timed hold: use duration_s",
         ));
     }
-    if matches!(
-        raw.verify,
-        Verify::ChinTuck | Verify::ShoulderRoll | Verify::WallAngel | Verify::ThoracicExtension
-    ) && !matches!(dose, Dose::Reps { .. })
-    {
-        return Err(invalid(&id, "a rep-counted stretch needs reps"));
+    // Exhaustive on purpose: a new check must say which dose it takes.
+    let needs = match raw.verify {
+        Verify::ChinTuck
+        | Verify::ShoulderRoll
+        | Verify::WallAngel
+        | Verify::ThoracicExtension
+        | Verify::NeckRoll
+        | Verify::Shrug => Some(true),
+        Verify::BrueggerHold | Verify::Rotation => Some(false),
+        Verify::None => None,
+    };
+    match (needs, dose) {
+        (Some(true), Dose::Hold { .. }) => {
+            return Err(invalid(&id, "a rep-counted stretch needs reps"));
+        }
+        (Some(false), Dose::Reps { .. }) => {
+            return Err(invalid(&id, "a held stretch needs duration_s"));
+        }
+        _ => {}
+    }
+    if raw.verify == Verify::Rotation && !raw.each_side {
+        return Err(invalid(
+            &id,
+            "rotation is held each side: set each_side = true",
+        ));
     }
     Ok(Stretch {
         id,
@@ -282,6 +345,7 @@ fn convert(raw: RawStretch) -> Result<Stretch, StretchError> {
         equipment: raw.equipment,
         dose,
         verify: raw.verify,
+        each_side: raw.each_side,
         steps: raw.steps,
         cautions: raw.cautions,
     })
@@ -337,13 +401,25 @@ pub fn choose(need: Need, recent: &[&str]) -> Result<&'static Stretch, StretchEr
 /// `recent` lists the ids shown before, oldest first (as the history records
 /// them). Among the stretches whose targets include `need.target()`, one never
 /// shown wins, earliest in the library first; otherwise the one whose last
-/// showing is oldest. With two or more candidates the same stretch therefore
+/// showing is oldest. Stretches away from the desk (floor, ball) are left to
+/// `hunch routine` and never prompted alone. With two or more candidates the same stretch therefore
 /// never comes twice in a row. `None` only when no stretch fits.
 pub fn choose_from<'a>(lib: &'a [Stretch], need: Need, recent: &[&str]) -> Option<&'a Stretch> {
+    choose_allowed(lib, need, recent, |_| true)
+}
+
+/// [`choose_from`] among the stretches `allowed` accepts (the prompt
+/// scheduler's frequency limits); `None` when none fits and is allowed.
+pub fn choose_allowed<'a>(
+    lib: &'a [Stretch],
+    need: Need,
+    recent: &[&str],
+    allowed: impl Fn(&Stretch) -> bool,
+) -> Option<&'a Stretch> {
     let target = need.target();
     lib.iter()
         .enumerate()
-        .filter(|(_, s)| s.targets.contains(&target))
+        .filter(|(_, s)| s.targets.contains(&target) && s.at_desk() && allowed(s))
         .min_by_key(|(i, s)| {
             // None (never shown) sorts before Some(position): least recent first.
             let last_shown = recent.iter().rposition(|r| *r == s.id);
@@ -360,7 +436,7 @@ pub fn format_table(lib: &[Stretch]) -> String {
             [
                 s.id.clone(),
                 s.name.clone(),
-                s.dose.label(),
+                s.dose_label(),
                 s.equipment.label().to_string(),
                 if s.is_verified() { "yes" } else { "no" }.to_string(),
                 // Last: the one column that can run long.
@@ -410,7 +486,7 @@ pub fn format_table(lib: &[Stretch]) -> String {
 mod tests {
     use super::*;
 
-    const REQUIRED: [&str; 7] = [
+    const REQUIRED: [&str; 13] = [
         "chin_tucks",
         "shoulder_rolls",
         "wall_angels",
@@ -418,6 +494,12 @@ mod tests {
         "thoracic_extension",
         "doorway_stretch",
         "chest_opener",
+        "neck_rolls",
+        "shoulder_shrugs",
+        "cat_cow",
+        "self_massage",
+        "rotational_stretch",
+        "childs_pose",
     ];
 
     #[test]
@@ -452,6 +534,18 @@ mod tests {
         assert_eq!(v("thoracic_extension"), Verify::ThoracicExtension);
         assert_eq!(v("doorway_stretch"), Verify::None);
         assert_eq!(v("chest_opener"), Verify::None);
+        assert_eq!(v("rotational_stretch"), Verify::Rotation);
+        assert_eq!(v("neck_rolls"), Verify::NeckRoll);
+        assert_eq!(v("shoulder_shrugs"), Verify::Shrug);
+        assert_eq!(v("cat_cow"), Verify::None);
+        assert_eq!(v("self_massage"), Verify::None);
+        assert_eq!(v("childs_pose"), Verify::None);
+        assert_eq!(find("cat_cow").unwrap().equipment, Equipment::Floor);
+        assert_eq!(find("childs_pose").unwrap().equipment, Equipment::Floor);
+        assert_eq!(find("self_massage").unwrap().equipment, Equipment::Ball);
+        let rot = find("rotational_stretch").unwrap();
+        assert!(rot.each_side);
+        assert_eq!(rot.dose_label(), "hold 20 s each side");
         assert_eq!(
             find("doorway_stretch").unwrap().equipment,
             Equipment::Doorway
@@ -572,7 +666,10 @@ steps = ["Do it."]
             for w in history.windows(2) {
                 assert_ne!(w[0], w[1], "{need:?}: {history:?}");
             }
-            for s in lib.iter().filter(|s| s.targets.contains(&need.target())) {
+            for s in lib
+                .iter()
+                .filter(|s| s.targets.contains(&need.target()) && s.at_desk())
+            {
                 assert!(
                     history.contains(&s.id.as_str()),
                     "{need:?} never chose {}",
@@ -591,7 +688,7 @@ steps = ["Do it."]
         assert_eq!(a.id, b.id);
         assert_eq!(a.id, "brueggers_relief");
         // Everything shown: the one shown longest ago wins.
-        let recent = ["brueggers_relief", "chin_tucks"];
+        let recent = ["brueggers_relief", "neck_rolls", "chin_tucks"];
         assert_eq!(
             choose_from(lib, Need::ForwardHead, &recent).unwrap().id,
             "brueggers_relief"
@@ -616,7 +713,7 @@ steps = ["Do it."]
                 .collect();
             assert_eq!(cols[0], s.id);
             assert_eq!(cols[1], s.name);
-            assert_eq!(cols[2], s.dose.label());
+            assert_eq!(cols[2], s.dose_label());
             assert_eq!(cols[3], s.equipment.label());
             assert_eq!(cols[4], if s.is_verified() { "yes" } else { "no" });
             assert!(cols[5].contains(s.targets[0].label()));

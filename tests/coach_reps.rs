@@ -148,7 +148,7 @@ fn positions(s: &Stretch, body: &Body, key: &str, rng: &mut StdRng) -> (Angles, 
             retraction_deg: rng.random_range(12.0..20.0),
             ..start
         },
-        Verify::ShoulderRoll => Angles {
+        Verify::ShoulderRoll | Verify::Shrug => Angles {
             shoulder_elevation_deg: rng.random_range(20.0..35.0),
             ..start
         },
@@ -164,6 +164,8 @@ fn positions(s: &Stretch, body: &Body, key: &str, rng: &mut StdRng) -> (Angles, 
             ..start
         },
         Verify::BrueggerHold | Verify::None => bruegger(),
+        // Not rep movements: played by their own tests below.
+        Verify::Rotation | Verify::NeckRoll => panic!("{} has its own test", s.id),
     };
     (start, end)
 }
@@ -243,9 +245,10 @@ fn play(
     Run { statuses, coach }
 }
 
-const CHECKED: [&str; 4] = [
+const CHECKED: [&str; 5] = [
     "chin_tucks",
     "shoulder_rolls",
+    "shoulder_shrugs",
     "wall_angels",
     "thoracic_extension",
 ];
@@ -297,7 +300,7 @@ fn full_sets_count_exactly_on_real_poses_with_noise() {
         failed.len(),
         failed.join("\n")
     );
-    assert_eq!(runs, 4 * 3 * 3 * 3);
+    assert_eq!(runs, 5 * 3 * 3 * 3);
 }
 
 #[test]
@@ -416,6 +419,216 @@ fn bruegger_hold_counts_only_while_held_on_real_poses() {
             "{key}: {took} s for a {seconds} s hold"
         );
     }
+}
+
+/// Noise (sd, metres) on every world landmark coordinate in [`play_fn`]:
+/// MediaPipe's world depth is the least certain output, so this is well
+/// above the image noise (1 % of a 0.4 m breadth is 4 mm).
+const WORLD_NOISE_M: f32 = 0.02;
+
+/// Plays a function of time (angles) at `fps` with `noise` × the breadth.
+fn play_fn(
+    s: &Stretch,
+    body: &Body,
+    total_s: f64,
+    fps: f64,
+    noise: f32,
+    rng: &mut StdRng,
+    angles: impl Fn(f64) -> Angles,
+) -> Run {
+    let sd = noise * body.breadth_px();
+    let mut coach = Coach::new(s, 0.0);
+    let mut statuses = Vec::new();
+    let mut i = 0;
+    loop {
+        let t = f64::from(i) / fps;
+        if t > total_s || coach.is_finished() {
+            break;
+        }
+        let mut p = jitter(&body.pose(&angles(t)), sd, rng);
+        for w in p.world.iter_mut() {
+            for c in w.iter_mut() {
+                *c += WORLD_NOISE_M * rng.sample::<f32, _>(StandardNormal);
+            }
+        }
+        let p = clip_to_frame(p);
+        statuses.push(coach.update(t, Some(&p)));
+        i += 1;
+    }
+    Run { statuses, coach }
+}
+
+/// One side of a rotational stretch as a turn angle over time: still for
+/// `rest`, a minimum-jerk turn to `deg` in `turn` seconds, held `hold`,
+/// back in `turn`. Returns the angle and the phase length.
+fn twist(t: f64, rest: f64, turn: f64, hold: f64, deg: f32) -> f32 {
+    let t = t - rest;
+    if t <= 0.0 {
+        0.0
+    } else if t < turn {
+        deg * minimum_jerk(t / turn)
+    } else if t < turn + hold {
+        deg
+    } else {
+        deg * (1.0 - minimum_jerk((t - turn - hold) / turn))
+    }
+}
+
+/// The rotational stretch on real poses: trunk rotation of 25–40 degrees
+/// (of 45, see `coach_kinematics`) held past the dose, one side then the
+/// other, counts both sides; one side only leaves the other to do; a small
+/// 10-degree turn (shifting in the chair) and a still person hold nothing.
+#[test]
+fn rotational_stretch_holds_each_side_on_real_poses() {
+    let Some(poses) = poses("coach rotational stretch on real poses") else {
+        return;
+    };
+    let s = stretch("rotational_stretch");
+    let seconds = hold_of(&s);
+    for (key, pose) in &poses {
+        let body = Body::new(pose);
+        for seed in 0..3 {
+            let mut rng = StdRng::seed_from_u64(40 + seed);
+            let deg: f32 = rng.random_range(25.0..40.0);
+            let first: f32 = if seed % 2 == 0 { 1.0 } else { -1.0 };
+            let (rest, turn, hold) = (1.5, rng.random_range(1.0..2.5), seconds + 1.5);
+            let side_len = rest + 2.0 * turn + hold;
+            let both = move |t: f64| Angles {
+                trunk_rotation_deg: if t < side_len {
+                    twist(t, rest, turn, hold, first * deg)
+                } else {
+                    twist(t - side_len, rest, turn, hold, -first * deg)
+                },
+                ..Angles::default()
+            };
+            let run = play_fn(&s, &body, 2.0 * side_len + 3.0, 5.0, 0.01, &mut rng, both);
+            let r = run.coach.result();
+            assert!(
+                matches!(r.outcome, Outcome::DoneVerified { reps: 2, held_s } if held_s >= seconds),
+                "{key} seed {seed}, {deg:.0} deg: {:?}, last {:?}",
+                r.outcome,
+                run.statuses.last()
+            );
+            // One side only: that side done, the other still to do.
+            let one = move |t: f64| Angles {
+                trunk_rotation_deg: twist(t, rest, turn, hold, first * deg),
+                ..Angles::default()
+            };
+            let run = play_fn(&s, &body, side_len + 10.0, 5.0, 0.01, &mut rng, one);
+            let last = run.statuses.last().unwrap();
+            assert_ne!(last.phase, Phase::Finished, "{key}");
+            assert_eq!(last.reps_done, 1, "{key}: {last:?}");
+            assert_eq!(
+                last.hint.as_deref(),
+                Some("Now swap hands and turn the other way"),
+                "{key}"
+            );
+        }
+        // Still, and a small shift in the chair: nothing held.
+        for small in [0.0f32, 10.0, -10.0] {
+            let mut rng = StdRng::seed_from_u64(77);
+            let shift = move |t: f64| Angles {
+                trunk_rotation_deg: twist(t, 1.5, 1.5, 40.0, small),
+                ..Angles::default()
+            };
+            let run = play_fn(&s, &body, 45.0, 5.0, 0.015, &mut rng, shift);
+            let last = run.statuses.last().unwrap();
+            assert_eq!(last.reps_done, 0, "{key} {small}");
+            assert_eq!(
+                last.hold_remaining_s,
+                Some(seconds),
+                "{key} {small}: {last:?}"
+            );
+        }
+    }
+}
+
+/// The head tipped `tilt` degrees towards a direction going round `dir_of(t)`.
+fn neck(tilt: f32, dir_deg: f64) -> Angles {
+    Angles {
+        neck_tilt_deg: tilt,
+        neck_tilt_dir_deg: dir_deg as f32,
+        ..Angles::default()
+    }
+}
+
+/// Neck rolls on real poses facing the camera: 5 circles of circumduction at
+/// 15–25 degrees of tilt (of 45, see `coach_kinematics`), 4–7 s each, either
+/// direction, count exactly 5; a still person, side-to-side tilts (ear
+/// towards shoulder and back, no circle) and nodding count none. From the
+/// side the circle is a line, so nothing counts and the coach asks the
+/// person to face the camera.
+#[test]
+fn neck_rolls_count_circles_on_real_poses() {
+    let Some(poses) = poses("coach neck rolls on real poses") else {
+        return;
+    };
+    let s = stretch("neck_rolls");
+    let n = target(&s);
+    let mut failed = Vec::new();
+    for (key, pose) in &poses {
+        let body = Body::new(pose);
+        let rolls = if *key == SIDE { 0 } else { n };
+        for fps in [5.0, 10.0] {
+            for seed in 0..3u64 {
+                let mut rng = StdRng::seed_from_u64(60 + seed);
+                let tilt: f32 = rng.random_range(15.0..25.0);
+                let period: f64 = rng.random_range(4.0..7.0);
+                let dir = if seed % 2 == 0 { 1.0 } else { -1.0 };
+                let (lead, ease) = (1.5, 1.0);
+                // Ease into the tilt, go round n circles, ease out.
+                let roll = move |t: f64| {
+                    let u = t - lead;
+                    if u <= 0.0 {
+                        return Angles::default();
+                    }
+                    let amp = tilt * minimum_jerk(u / ease);
+                    neck(amp, dir * 360.0 * u / period)
+                };
+                let total = lead + f64::from(n) * period + 4.0;
+                let run = play_fn(&s, &body, total, fps, 0.01, &mut rng, roll);
+                let r = run.coach.result();
+                let want = if rolls == n {
+                    Outcome::DoneVerified {
+                        reps: n,
+                        held_s: 0.0,
+                    }
+                } else {
+                    Outcome::Incomplete {
+                        reps: 0,
+                        held_s: 0.0,
+                    }
+                };
+                let hint = run.statuses.last().and_then(|s| s.hint.clone());
+                if *key == SIDE && hint.as_deref() != Some(detectors::HINT_FACE_CAMERA) {
+                    failed.push(format!("{key}: hint {hint:?}"));
+                }
+                if r.outcome != want {
+                    failed.push(format!(
+                        "{key} {fps} fps seed {seed} tilt {tilt:.0} period {period:.1}: {:?}",
+                        r.outcome
+                    ));
+                }
+            }
+        }
+        // Not circles: still, ear to shoulder side to side, nodding.
+        let mut rng = StdRng::seed_from_u64(90);
+        let still = |_t: f64| Angles::default();
+        let side_to_side = |t: f64| neck(20.0 * (t * 1.2).sin() as f32, 90.0);
+        let nodding = |t: f64| neck(20.0 * (t * 1.2).sin() as f32, 0.0);
+        for (what, f) in [
+            ("still", &still as &dyn Fn(f64) -> Angles),
+            ("side to side", &side_to_side),
+            ("nodding", &nodding),
+        ] {
+            let run = play_fn(&s, &body, 60.0, 5.0, 0.015, &mut rng, f);
+            let last = run.statuses.last().unwrap();
+            if last.reps_done != 0 {
+                failed.push(format!("{key} {what}: {} circles", last.reps_done));
+            }
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
 }
 
 /// Too close to the camera for wall angels: facing the laptop at the

@@ -46,6 +46,19 @@ pub const THORACIC_SIDE_BACK: f32 = 0.25;
 /// shoulders this far forward (side, shoulder widths) breaks the position.
 pub const BRUEGGER_FORWARD_LIMIT: f32 = 0.04;
 
+/// Rotational stretch: the shoulder line turned at least this far (degrees,
+/// about the vertical, against the start) is in position. Seated trunk
+/// rotation reaches about 45 degrees (thoracolumbar rotation 0–45, Norkin &
+/// White after the AAOS); a gentle twist towards the back hand clears 20 with
+/// room, and glancing round at the room (head only) does not turn the shoulders.
+pub const ROTATION_IN_DEG: f32 = 20.0;
+/// ...and stays in position down to this.
+pub const ROTATION_KEEP_DEG: f32 = 14.0;
+/// Neck rolls: the head (nose) must be at least this far (shoulder widths)
+/// from the centre of its recent path for its angle to count, so a still
+/// head's jitter never turns circles.
+pub const NECK_ROLL_MIN_RADIUS: f32 = 0.06;
+
 /// Pixels from the ears down to the shoulders.
 fn gap_px(m: &Measures) -> f32 {
     m.shoulder_y - m.ear_y
@@ -190,6 +203,25 @@ pub fn shrug(m: &Measures, b: &Baseline) -> Reading {
     } else {
         Reading::unjudged(HINT_FACE_CAMERA)
     }
+}
+
+/// How far the shoulder line has turned from the start, in degrees (signed:
+/// positive one way, negative the other), from the 3D world landmarks.
+/// `None` when this frame or the start has no usable world shoulders.
+pub fn rotation_deg(m: &Measures, b: &Baseline) -> Option<f32> {
+    let d = m.yaw - b.m.yaw;
+    if !d.is_finite() {
+        return None;
+    }
+    // Wrap into -180..180.
+    Some((d + 540.0).rem_euclid(360.0) - 180.0)
+}
+
+/// The rotational stretch judged for one side (`sign` +1 or −1): (strictly
+/// in position, still in position), for a [`HoldTimer`].
+pub fn rotation_side(turn_deg: Option<f32>, sign: f32) -> Option<(bool, bool)> {
+    let d = turn_deg? * sign;
+    Some((d >= ROTATION_IN_DEG, d >= ROTATION_KEEP_DEG))
 }
 
 /// Wall angels: wrist heights above the ears (landmarks 15, 16 against 7, 8)

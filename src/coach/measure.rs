@@ -53,6 +53,24 @@ pub struct Geometry {
     pub elbows: [Option<[f32; 2]>; 2],
     /// Midpoint of the hips (23, 24) when both are visible.
     pub hip: Option<[f32; 2]>,
+    /// Direction of the shoulder line (right to left shoulder) about the
+    /// vertical, in degrees, from the 3D world landmarks: 0 square to the
+    /// camera, positive when the left shoulder is further from the camera
+    /// than the right (world z grows away from the camera). `None` when the
+    /// world shoulders are missing or too close together to tell.
+    pub shoulder_yaw: Option<f32>,
+}
+
+/// World shoulders closer than this (metres, horizontally) cannot tell a yaw.
+const MIN_WORLD_SHOULDER_M: f32 = 0.05;
+
+/// The shoulder line's direction about the vertical (see [`Geometry::shoulder_yaw`]).
+pub fn shoulder_yaw(pose: &Pose) -> Option<f32> {
+    let l = pose.world[idx::LEFT_SHOULDER];
+    let r = pose.world[idx::RIGHT_SHOULDER];
+    let (dx, dz) = (l[0] - r[0], l[2] - r[2]);
+    let len = dx.hypot(dz);
+    (len.is_finite() && len >= MIN_WORLD_SHOULDER_M).then(|| dz.atan2(dx).to_degrees())
 }
 
 /// Landmarks further than this from the frame (in frame sizes, at least
@@ -126,6 +144,7 @@ pub fn geometry(pose: Option<&Pose>) -> Result<Geometry, Unusable> {
         hip: visible(pose, idx::LEFT_HIP)
             .zip(visible(pose, idx::RIGHT_HIP))
             .map(|(a, b)| [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0]),
+        shoulder_yaw: shoulder_yaw(pose),
     })
 }
 
@@ -139,7 +158,7 @@ pub fn guess_view(g: &Geometry) -> View {
 }
 
 /// Number of fields in [`Measures`].
-pub const N_MEASURES: usize = 16;
+pub const N_MEASURES: usize = 19;
 
 /// One frame's measurements. Pixel positions stay in pixels; everything else
 /// is in units of `scale`. NaN marks what this frame cannot tell.
@@ -169,6 +188,11 @@ pub struct Measures {
     /// Unit vector from the hips up to the shoulders (NaN without both hips,
     /// or when they are implausibly close to the shoulders).
     pub trunk: [f32; 2],
+    /// Shoulder-line yaw in degrees (see [`Geometry::shoulder_yaw`]).
+    pub yaw: f32,
+    /// (nose − shoulder midpoint) / scale: where the head is around the neck.
+    pub head_x: f32,
+    pub head_y: f32,
 }
 
 impl Measures {
@@ -190,6 +214,9 @@ impl Measures {
             self.elbow_out[1],
             self.trunk[0],
             self.trunk[1],
+            self.yaw,
+            self.head_x,
+            self.head_y,
         ]
     }
 
@@ -208,6 +235,9 @@ impl Measures {
             wrist_up: [a[10], a[11]],
             elbow_out: [a[12], a[13]],
             trunk: [a[14], a[15]],
+            yaw: a[16],
+            head_x: a[17],
+            head_y: a[18],
         }
     }
 }
@@ -254,6 +284,9 @@ pub fn measure(g: &Geometry, view: View, facing: f32) -> Option<Measures> {
         wrist_up,
         elbow_out,
         trunk,
+        yaw: g.shoulder_yaw.unwrap_or(f32::NAN),
+        head_x: (g.nose[0] - g.shoulder[0]) / s,
+        head_y: (g.nose[1] - g.shoulder[1]) / s,
     })
 }
 

@@ -34,7 +34,7 @@ use crate::posture::View;
 use crate::stretches::{Dose, Stretch, Verify};
 
 use measure::{Baseline, Calibrator, N_MEASURES, Unusable};
-use reps::{Ema, HoldTimer, RepConfig, RepCounter, RepEvent};
+use reps::{CircleCounter, Ema, HoldTimer, RepConfig, RepCounter, RepEvent};
 
 /// Away (or unclear) longer than this, the movement in progress is dropped and
 /// the start position checked again.
@@ -150,6 +150,7 @@ impl CoachResult {
 #[derive(Clone, Copy, Debug)]
 struct RepKind {
     verify: Verify,
+    detect: fn(&measure::Measures, &Baseline) -> detectors::Reading,
     /// Shortest rep that counts, measured on the smoothed signal (about
     /// 0.4 s longer than the movement itself).
     min_rep_s: f64,
@@ -163,6 +164,7 @@ struct RepKind {
 }
 
 const CHIN_TUCK: RepKind = RepKind {
+    detect: detectors::chin_tuck,
     verify: Verify::ChinTuck,
     min_rep_s: 1.0,
     tau_s: SMOOTHING_TAU_S,
@@ -174,6 +176,7 @@ const CHIN_TUCK: RepKind = RepKind {
     too_quick: "Slower: slide back, hold, then relax",
 };
 const SHOULDER_ROLL: RepKind = RepKind {
+    detect: detectors::shrug,
     verify: Verify::ShoulderRoll,
     min_rep_s: 1.0,
     tau_s: SMOOTHING_TAU_S,
@@ -185,6 +188,7 @@ const SHOULDER_ROLL: RepKind = RepKind {
     too_quick: "Slower: lift, roll back, let go",
 };
 const WALL_ANGEL: RepKind = RepKind {
+    detect: detectors::wall_angel,
     verify: Verify::WallAngel,
     min_rep_s: 1.2,
     tau_s: SMOOTHING_TAU_S,
@@ -196,6 +200,7 @@ const WALL_ANGEL: RepKind = RepKind {
     too_quick: "Slower: slide up, then back down",
 };
 const THORACIC: RepKind = RepKind {
+    detect: detectors::thoracic,
     verify: Verify::ThoracicExtension,
     min_rep_s: 1.5,
     tau_s: SMOOTHING_TAU_S,
@@ -206,6 +211,36 @@ const THORACIC: RepKind = RepKind {
     release: "Now come back up to sitting tall",
     too_quick: "Slower: lean back, breathe, come up",
 };
+
+const SHRUG: RepKind = RepKind {
+    detect: detectors::shrug,
+    verify: Verify::Shrug,
+    min_rep_s: 1.0,
+    tau_s: SMOOTHING_TAU_S,
+    debounce_s: DEBOUNCE_S,
+    start: "Raise your shoulders towards your ears",
+    further: "Raise your shoulders higher",
+    hold: "Hold them up a moment",
+    release: "Now lower them slowly all the way down",
+    too_quick: "Slower: up, then all the way down",
+};
+
+/// The rep settings of a rep-counted check; `None` for the checks that are
+/// not counted in reps. Exhaustive on purpose: a new check must choose.
+fn rep_kind(v: Verify) -> Option<RepKind> {
+    match v {
+        Verify::ChinTuck => Some(CHIN_TUCK),
+        Verify::ShoulderRoll => Some(SHOULDER_ROLL),
+        Verify::WallAngel => Some(WALL_ANGEL),
+        Verify::ThoracicExtension => Some(THORACIC),
+        Verify::Shrug => Some(SHRUG),
+        Verify::BrueggerHold | Verify::Rotation | Verify::NeckRoll | Verify::None => None,
+    }
+}
+
+/// Time constant of the centre of the head's path for neck rolls (a slow
+/// circle takes 4–8 s).
+pub const NECK_ROLL_CENTRE_TAU_S: f64 = 1.5;
 
 /// What one frame did to a rep-counted stretch.
 struct RepsStep {
@@ -234,6 +269,17 @@ enum Engine {
     Hold {
         timer: HoldTimer,
         seconds: f64,
+    },
+    /// A hold on each side in turn (rotational stretch): side 0 turns one
+    /// way (positive yaw), side 1 the other.
+    Sides {
+        timers: [HoldTimer; 2],
+        seconds: f64,
+    },
+    /// Circles of the head around the neck.
+    Circles {
+        counter: CircleCounter,
+        target: u32,
     },
 }
 
@@ -292,28 +338,43 @@ impl Coach {
             }),
             target: reps,
         };
-        let engine = match (stretch.verify, stretch.dose) {
-            (Verify::None, Dose::Hold { seconds }) => Engine::Timer { seconds },
-            // An unverified rep stretch: about 4 s a rep, plus its holds.
-            (Verify::None, Dose::Reps { reps, hold_s }) => Engine::Timer {
-                seconds: f64::from(reps) * (4.0 + hold_s),
+        let hold_of = |dose: Dose| match dose {
+            Dose::Hold { seconds } => seconds,
+            Dose::Reps { reps, hold_s } => f64::from(reps) * hold_s.max(1.0),
+        };
+        let engine = match stretch.verify {
+            // Not checked: a timer for about the whole dose.
+            Verify::None => Engine::Timer {
+                seconds: stretch.estimated_s(),
             },
-            (Verify::BrueggerHold, Dose::Hold { seconds }) => Engine::Hold {
+            Verify::BrueggerHold => Engine::Hold {
                 timer: HoldTimer::new(SLOW_DEBOUNCE_S, 0.5),
-                seconds,
+                seconds: hold_of(stretch.dose),
             },
-            (Verify::BrueggerHold, Dose::Reps { reps, hold_s }) => Engine::Hold {
-                timer: HoldTimer::new(SLOW_DEBOUNCE_S, 0.5),
-                seconds: f64::from(reps) * hold_s.max(1.0),
+            Verify::Rotation => Engine::Sides {
+                timers: [
+                    HoldTimer::new(SLOW_DEBOUNCE_S, 0.5),
+                    HoldTimer::new(SLOW_DEBOUNCE_S, 0.5),
+                ],
+                seconds: hold_of(stretch.dose),
             },
-            (v, dose) => {
-                let kind = match v {
-                    Verify::ChinTuck => CHIN_TUCK,
-                    Verify::ShoulderRoll => SHOULDER_ROLL,
-                    Verify::WallAngel => WALL_ANGEL,
-                    _ => THORACIC,
-                };
-                match dose {
+            Verify::NeckRoll => Engine::Circles {
+                counter: CircleCounter::new(
+                    NECK_ROLL_CENTRE_TAU_S,
+                    detectors::NECK_ROLL_MIN_RADIUS,
+                ),
+                target: match stretch.dose {
+                    Dose::Reps { reps, .. } => reps,
+                    Dose::Hold { .. } => 1,
+                },
+            },
+            Verify::ChinTuck
+            | Verify::ShoulderRoll
+            | Verify::WallAngel
+            | Verify::ThoracicExtension
+            | Verify::Shrug => {
+                let kind = rep_kind(stretch.verify).unwrap_or(THORACIC);
+                match stretch.dose {
                     Dose::Reps { reps, hold_s } => rep(kind, reps, hold_s),
                     // Checked movement given as a duration: one long hold.
                     Dose::Hold { seconds } => rep(kind, 1, seconds),
@@ -323,7 +384,10 @@ impl Coach {
         let verified = !matches!(engine, Engine::Timer { .. });
         let tau_s = match &engine {
             Engine::Reps { kind, .. } => kind.tau_s,
-            Engine::Hold { .. } | Engine::Timer { .. } => SLOW_SMOOTHING_TAU_S,
+            Engine::Hold { .. }
+            | Engine::Timer { .. }
+            | Engine::Sides { .. }
+            | Engine::Circles { .. } => SLOW_SMOOTHING_TAU_S,
         };
         let mut coach = Coach {
             stretch: stretch.clone(),
@@ -464,17 +528,58 @@ impl Coach {
                 };
                 return self.compose(t, None, hint);
             }
+            Engine::Sides { timers, seconds } => {
+                let turn = detectors::rotation_deg(&m, &b);
+                for (timer, sign) in timers.iter_mut().zip([1.0, -1.0]) {
+                    timer.update(t, detectors::rotation_side(turn, sign));
+                }
+                let done = timers.iter().map(|x| x.held_s() >= *seconds);
+                let done: Vec<bool> = done.collect();
+                if done.iter().all(|d| *d) {
+                    let held_s = timers
+                        .iter()
+                        .map(HoldTimer::held_s)
+                        .fold(f64::MAX, f64::min);
+                    self.finish(t, Outcome::DoneVerified { reps: 2, held_s });
+                    return self.compose(t, None, None);
+                }
+                let hint = if turn.is_none() {
+                    detectors::HINT_FACE_CAMERA
+                } else if timers.iter().any(HoldTimer::in_position) {
+                    "Hold the turn and breathe"
+                } else if done.iter().any(|d| *d) {
+                    "Now swap hands and turn the other way"
+                } else {
+                    "Hand on the opposite shoulder, other on your back: turn towards it"
+                };
+                return self.compose(t, None, Some(hint));
+            }
+            Engine::Circles { .. } if b.view == View::Side => {
+                // From the side a roll is a line (forward and back): the
+                // sideways half of the circle is depth, which 2D cannot see.
+                return self.compose(t, None, Some(detectors::HINT_FACE_CAMERA));
+            }
+            Engine::Circles { counter, target } => {
+                let p = [m.head_x, m.head_y];
+                counter.update(t, Some(p));
+                if counter.circles() >= *target {
+                    let reps = counter.circles();
+                    self.finish(t, Outcome::DoneVerified { reps, held_s: 0.0 });
+                    return self.compose(t, None, None);
+                }
+                let hint = if counter.partial() > 0.0 {
+                    "Slowly on round, back to where you started"
+                } else {
+                    "Tip your head to one shoulder, then roll it forward and round"
+                };
+                return self.compose(t, None, Some(hint));
+            }
             Engine::Reps {
                 kind,
                 counter,
                 target,
             } => {
-                let reading = match kind.verify {
-                    Verify::ChinTuck => detectors::chin_tuck(&m, &b),
-                    Verify::ShoulderRoll => detectors::shrug(&m, &b),
-                    Verify::WallAngel => detectors::wall_angel(&m, &b),
-                    _ => detectors::thoracic(&m, &b),
-                };
+                let reading = (kind.detect)(&m, &b);
                 let event = counter.update(t, reading.sample);
                 let at_end = counter.at_end();
                 let partial = !at_end
@@ -556,6 +661,10 @@ impl Coach {
                 counter.update(t, None);
             }
             Engine::Hold { timer, .. } => timer.update(t, None),
+            Engine::Sides { timers, .. } => timers.iter_mut().for_each(|x| x.update(t, None)),
+            Engine::Circles { counter, .. } => {
+                counter.update(t, None);
+            }
             Engine::Timer { .. } => {}
         }
         let reason = match why {
@@ -574,6 +683,8 @@ impl Coach {
         match &mut self.engine {
             Engine::Reps { counter, .. } => counter.reset_motion(),
             Engine::Hold { timer, .. } => timer.reset_motion(),
+            Engine::Sides { timers, .. } => timers.iter_mut().for_each(HoldTimer::reset_motion),
+            Engine::Circles { counter, .. } => counter.reset_motion(),
             Engine::Timer { .. } => {}
         }
         for e in &mut self.smoother {
@@ -604,6 +715,14 @@ impl Coach {
             Engine::Hold { timer, .. } => Outcome::Incomplete {
                 reps: 0,
                 held_s: timer.held_s(),
+            },
+            Engine::Sides { timers, seconds } => Outcome::Incomplete {
+                reps: timers.iter().filter(|x| x.held_s() >= *seconds).count() as u32,
+                held_s: timers.iter().map(HoldTimer::held_s).fold(0.0, f64::max),
+            },
+            Engine::Circles { counter, .. } => Outcome::Incomplete {
+                reps: counter.circles(),
+                held_s: 0.0,
             },
             Engine::Timer { .. } => Outcome::Incomplete {
                 reps: 0,
@@ -654,6 +773,8 @@ impl Coach {
         let of = match &self.engine {
             Engine::Reps { target, .. } => format!(" of {target} reps"),
             Engine::Hold { seconds, .. } => format!(" of {seconds:.0} s"),
+            Engine::Sides { seconds, .. } => format!(" of 2 sides ({seconds:.0} s each)"),
+            Engine::Circles { target, .. } => format!(" of {target} circles"),
             Engine::Timer { .. } => String::new(),
         };
         match r.outcome {
@@ -733,6 +854,29 @@ impl Coach {
                 if timer.in_position() {
                     s.phase = Phase::Holding;
                 }
+            }
+            Engine::Sides { timers, seconds } => {
+                let held = [timers[0].held_s(), timers[1].held_s()].map(|h| h.min(*seconds));
+                s.reps_done = held.iter().filter(|h| **h >= *seconds).count() as u32;
+                s.reps_target = 2;
+                // The side in progress: the one being held, else the one further on.
+                let cur = match timers.iter().position(HoldTimer::in_position) {
+                    Some(i) => i,
+                    None if held[0] >= *seconds => 1,
+                    None if held[1] >= *seconds => 0,
+                    None => usize::from(held[1] > held[0]),
+                };
+                s.hold_remaining_s = Some((seconds - held[cur]).max(0.0));
+                s.progress =
+                    ((held[0] + held[1]) / (2.0 * seconds.max(1e-9))).clamp(0.0, 1.0) as f32;
+                if timers[cur].in_position() {
+                    s.phase = Phase::Holding;
+                }
+            }
+            Engine::Circles { counter, target } => {
+                s.reps_done = counter.circles();
+                s.reps_target = *target;
+                s.progress = (counter.circles() as f32 / (*target).max(1) as f32).clamp(0.0, 1.0);
             }
         }
         if verified && self.baseline.is_none() {

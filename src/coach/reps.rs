@@ -588,3 +588,132 @@ mod tests {
         }
     }
 }
+
+/// Counts circles of a point (the head around the neck): the angle of the
+/// point about the centre of its recent path (a slow moving average), summed
+/// while the point is at least `min_radius` from that centre. Every full turn
+/// in either direction is one circle; turning back unwinds the turn in
+/// progress. A jump of more than [`CircleCounter::MAX_STEP_RAD`] between
+/// frames (passing through the centre, as a nod or a side-to-side tilt does)
+/// adds nothing. Gaps (`None`) forget the last angle, not the circles.
+#[derive(Clone, Debug)]
+pub struct CircleCounter {
+    centre: [Ema; 2],
+    min_radius: f32,
+    last_angle: Option<f32>,
+    turned: f32,
+    circles: u32,
+}
+
+impl CircleCounter {
+    /// Largest angle step (radians) between frames that counts.
+    pub const MAX_STEP_RAD: f32 = std::f32::consts::FRAC_PI_2;
+
+    /// `centre_tau_s`: time constant of the path's centre; it should be
+    /// about a circle's duration or less, so the centre follows a drifting
+    /// person but stays inside a circle.
+    pub fn new(centre_tau_s: f64, min_radius: f32) -> Self {
+        CircleCounter {
+            centre: [Ema::new(centre_tau_s, 1.0), Ema::new(centre_tau_s, 1.0)],
+            min_radius,
+            last_angle: None,
+            turned: 0.0,
+            circles: 0,
+        }
+    }
+
+    pub fn circles(&self) -> u32 {
+        self.circles
+    }
+
+    /// Fraction (0..1) of the circle in progress.
+    pub fn partial(&self) -> f32 {
+        (self.turned.abs() / std::f32::consts::TAU).clamp(0.0, 1.0)
+    }
+
+    /// Forgets the path (after a pause), keeping the circles.
+    pub fn reset_motion(&mut self) {
+        for c in &mut self.centre {
+            c.reset();
+        }
+        self.last_angle = None;
+        self.turned = 0.0;
+    }
+
+    /// Feeds one point; returns true when it completed a circle.
+    pub fn update(&mut self, t: f64, p: Option<[f32; 2]>) -> bool {
+        let Some([x, y]) = p.filter(|[x, y]| x.is_finite() && y.is_finite()) else {
+            self.last_angle = None;
+            return false;
+        };
+        let cx = self.centre[0].update(t, x);
+        let cy = self.centre[1].update(t, y);
+        let (dx, dy) = (x - cx, y - cy);
+        if dx.hypot(dy) < self.min_radius {
+            self.last_angle = None;
+            return false;
+        }
+        let a = dy.atan2(dx);
+        if let Some(last) = self.last_angle {
+            let step = (a - last + 3.0 * std::f32::consts::PI).rem_euclid(std::f32::consts::TAU)
+                - std::f32::consts::PI;
+            if step.abs() <= Self::MAX_STEP_RAD {
+                self.turned += step;
+            }
+        }
+        self.last_angle = Some(a);
+        if self.turned.abs() >= std::f32::consts::TAU {
+            self.turned -= std::f32::consts::TAU * self.turned.signum();
+            self.circles += 1;
+            return true;
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod circle_tests {
+    use super::*;
+
+    fn run(points: impl Iterator<Item = (f64, [f32; 2])>) -> u32 {
+        let mut c = CircleCounter::new(1.5, 0.06);
+        for (t, p) in points {
+            c.update(t, Some(p));
+        }
+        c.circles()
+    }
+
+    #[test]
+    fn circles_count_in_either_direction_and_not_when_still() {
+        let fps = 30.0;
+        let circle = |dir: f32, n: f64| {
+            (0..(n * 5.0 * fps) as usize).map(move |i| {
+                let t = i as f64 / fps;
+                let a = dir * (t / 5.0 * std::f64::consts::TAU) as f32;
+                (t, [0.2 * a.cos(), 0.1 * a.sin() + 0.05])
+            })
+        };
+        // The first turn is partly spent settling the centre.
+        assert!((4..=5).contains(&run(circle(1.0, 5.2))));
+        assert!((4..=5).contains(&run(circle(-1.0, 5.2))));
+        let still = (0..600).map(|i| {
+            (
+                i as f64 / fps,
+                [0.01 * ((i * 7919) % 13) as f32 / 13.0, 0.0],
+            )
+        });
+        assert_eq!(run(still), 0);
+        // Side to side through the middle, and nodding: no circles.
+        let tilt = (0..900).map(|i| {
+            let t = i as f64 / fps;
+            let a = (t * 1.3).sin() as f32;
+            (t, [0.3 * a, 0.1 * a * a])
+        });
+        assert_eq!(run(tilt), 0);
+        let nod = (0..900).map(|i| {
+            let t = i as f64 / fps;
+            (t, [0.0, 0.2 * (t * 1.3).sin() as f32])
+        });
+        assert_eq!(run(nod), 0);
+    }
+}

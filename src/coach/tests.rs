@@ -32,11 +32,12 @@ fn hold_of(s: &Stretch) -> f64 {
 fn mv_for(s: &Stretch) -> Move {
     match s.verify {
         Verify::ChinTuck => Move::ChinTuck,
-        Verify::ShoulderRoll => Move::Shrug,
+        Verify::ShoulderRoll | Verify::Shrug => Move::Shrug,
         Verify::WallAngel => Move::WallAngel,
         Verify::ThoracicExtension => Move::Thoracic,
         Verify::BrueggerHold => Move::Bruegger,
-        Verify::None => Move::ChinTuck,
+        // Not made by `synth`: tested on forward kinematics (tests/coach_reps.rs).
+        Verify::Rotation | Verify::NeckRoll | Verify::None => Move::ChinTuck,
     }
 }
 

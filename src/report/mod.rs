@@ -187,6 +187,8 @@ pub struct Summary {
     pub time: TimeBreakdown,
     pub episodes: Episodes,
     pub prompts: PromptStats,
+    /// `hunch routine` runs (their stretches also count in `prompts`).
+    pub routines: RoutineStats,
     pub pauses: PauseStats,
     /// Calibrations done in the range.
     pub calibrations: usize,
@@ -267,6 +269,19 @@ pub struct PromptStats {
     pub snoozed: usize,
     /// Shown, but no outcome recorded (closed, or hunch stopped).
     pub no_outcome: usize,
+}
+
+/// Guided routines (`hunch routine`) in the range: each run is one session
+/// whose prompts carry [`crate::routine::REASON_PREFIX`] reasons.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RoutineStats {
+    pub runs: usize,
+    /// Stretches offered in those runs...
+    pub stretches: usize,
+    /// ...done (verified or not)...
+    pub done: usize,
+    /// ...and of those, checked by the camera.
+    pub done_verified: usize,
 }
 
 /// Pauses and snoozes.
@@ -615,6 +630,26 @@ where
         }
     }
     let mut prompts = PromptStats::default();
+    let mut routines = RoutineStats::default();
+    let mut routine_sessions = std::collections::HashSet::new();
+    for p in log
+        .prompts
+        .iter()
+        .filter(|p| p.record.t_unix >= from && p.record.t_unix < to)
+        .filter(|p| p.record.reason.starts_with(crate::routine::REASON_PREFIX))
+    {
+        routine_sessions.insert(p.session_id);
+        routines.stretches += 1;
+        match last_outcome.get(&(p.session_id, p.record.prompt_id)) {
+            Some((_, Outcome::DoneVerified { .. })) => {
+                routines.done += 1;
+                routines.done_verified += 1;
+            }
+            Some((_, Outcome::DoneUnverified)) => routines.done += 1,
+            _ => {}
+        }
+    }
+    routines.runs = routine_sessions.len();
     for p in log
         .prompts
         .iter()
@@ -727,6 +762,7 @@ where
         time,
         episodes,
         prompts,
+        routines,
         pauses,
         calibrations,
         forward_head: metric_summary(&fh_all, &fh_points),
@@ -754,6 +790,55 @@ mod tests {
                 .collect(),
             ..Log::default()
         }
+    }
+
+    #[test]
+    fn routines_are_counted_per_session_from_their_reasons() {
+        use crate::history::{Outcome as H, Prompt, PromptOutcome};
+        let prompt = |session_id, id: u64, reason: String| Stored {
+            session_id,
+            record: Prompt {
+                t_unix: 10.0 + id as f64,
+                prompt_id: id,
+                stretch_id: "neck_rolls".into(),
+                reason,
+            },
+        };
+        let outcome = |session_id, id: u64, outcome| Stored {
+            session_id,
+            record: PromptOutcome {
+                t_unix: 50.0 + id as f64,
+                prompt_id: id,
+                outcome,
+            },
+        };
+        let log = Log {
+            prompts: vec![
+                prompt(1, 1, crate::routine::history_reason(1, 2)),
+                prompt(1, 2, crate::routine::history_reason(2, 2)),
+                prompt(2, 1, crate::routine::history_reason(1, 1)),
+                prompt(3, 1, "forward head for 30 s".into()),
+            ],
+            outcomes: vec![
+                outcome(1, 1, H::DoneVerified { reps: 5 }),
+                outcome(1, 2, H::Skipped),
+                outcome(2, 1, H::DoneUnverified),
+                outcome(3, 1, H::DoneVerified { reps: 10 }),
+            ],
+            ..Log::default()
+        };
+        let s = summarize(&log, 0.0, 1000.0, &Utc);
+        assert_eq!(
+            s.routines,
+            RoutineStats {
+                runs: 2,
+                stretches: 3,
+                done: 2,
+                done_verified: 1
+            }
+        );
+        assert_eq!(s.prompts.shown, 4);
+        assert!(crate::report::text::render(&s).contains("Routines         2 runs: 2 of 3"));
     }
 
     #[test]

@@ -92,6 +92,7 @@ pub fn render(s: &Summary) -> String {
             o,
             "Nothing was recorded in this period. hunch records while it monitors; try a longer --days."
         );
+        routines_line(&mut o, s);
         return o;
     }
     let t = &s.time;
@@ -177,6 +178,7 @@ pub fn render(s: &Summary) -> String {
             parts.join(", ")
         );
     }
+    routines_line(&mut o, s);
     let pa = &s.pauses;
     if pa.paused + pa.snoozed + s.calibrations > 0 {
         let _ = writeln!(
@@ -246,6 +248,22 @@ pub fn render(s: &Summary) -> String {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+/// The `hunch routine` runs, when there were any.
+fn routines_line(o: &mut String, s: &Summary) {
+    let r = &s.routines;
+    if r.runs > 0 {
+        let _ = writeln!(
+            o,
+            "  Routines         {} run{}: {} of {} stretches done ({} checked by the camera)",
+            r.runs,
+            plural(r.runs),
+            r.done,
+            r.stretches,
+            r.done_verified
+        );
+    }
 }
 
 #[cfg(test)]

@@ -37,6 +37,14 @@
 //!   breadth.
 //! - Thoracic extension over the chair back turns the upper body (head,
 //!   shoulders, arms) backwards about the hips.
+//! - Trunk rotation (the rotational stretch) turns the upper body (head,
+//!   shoulders, arms) about the vertical through the hips. Thoracolumbar
+//!   rotation reaches 0–45 degrees each way (Norkin & White, after the AAOS).
+//! - Neck circumduction (neck rolls) tips the head about C7 by a fixed
+//!   angle in a direction that goes round: flexion (chin down), lateral
+//!   flexion to one side, extension, lateral flexion to the other. Cervical
+//!   flexion and extension reach 0–45 degrees and lateral flexion 0–45
+//!   (Norkin & White, after the AAOS); a gentle roll uses about half.
 //!
 //! The camera: a pinhole with a 65° horizontal field of view (a typical
 //! laptop webcam), whose distance and offset are fitted so that MediaPipe's
@@ -134,6 +142,14 @@ pub struct Angles {
     pub trunk_extension_deg: f32,
     /// The whole person this many metres further from the camera.
     pub sit_back_m: f32,
+    /// Upper body turned about the vertical through the hips (positive: the
+    /// left shoulder goes back).
+    pub trunk_rotation_deg: f32,
+    /// Head tipped about C7 by this angle...
+    pub neck_tilt_deg: f32,
+    /// ...towards this direction: 0 forward (flexion), 90 to the person's
+    /// left (lateral flexion), 180 back (extension), 270 to the right.
+    pub neck_tilt_dir_deg: f32,
 }
 
 impl Angles {
@@ -152,6 +168,9 @@ impl Angles {
             },
             trunk_extension_deg: l(self.trunk_extension_deg, to.trunk_extension_deg),
             sit_back_m: l(self.sit_back_m, to.sit_back_m),
+            trunk_rotation_deg: l(self.trunk_rotation_deg, to.trunk_rotation_deg),
+            neck_tilt_deg: l(self.neck_tilt_deg, to.neck_tilt_deg),
+            neck_tilt_dir_deg: l(self.neck_tilt_dir_deg, to.neck_tilt_dir_deg),
         }
     }
 }
@@ -351,6 +370,38 @@ impl Body {
             let d = sub(rotate(v, self.lat, self.ext * a.retraction_deg), v);
             for q in &mut p[NOSE..=HEAD_LAST] {
                 *q = add(*q, d);
+            }
+        }
+        // Neck circumduction: the head tips about C7 towards a direction in
+        // the horizontal plane (the axis is square to that direction).
+        if a.neck_tilt_deg != 0.0 {
+            let c7 = add(
+                mid(p[L_SHOULDER], p[R_SHOULDER]),
+                add(mul(self.fwd, -C7_BEHIND_M), mul(self.up, C7_ABOVE_M)),
+            );
+            let (s, c) = a.neck_tilt_dir_deg.to_radians().sin_cos();
+            let toward = unit(add(mul(self.fwd, c), mul(self.lat, s)));
+            // Turning about up × toward takes the top of the head towards `toward`.
+            let axis = unit(cross(self.up, toward));
+            let probe = rotate(self.up, axis, 10.0);
+            let sign = if dot(probe, toward) > 0.0 { 1.0 } else { -1.0 };
+            for q in &mut p[NOSE..=HEAD_LAST] {
+                *q = rotate_about(*q, c7, axis, sign * a.neck_tilt_deg);
+            }
+        }
+        // Trunk rotation: head, shoulders and arms turn about the vertical
+        // through the hips.
+        if a.trunk_rotation_deg != 0.0 {
+            let hips = mid(self.world[L_HIP], self.world[R_HIP]);
+            // Positive takes the left shoulder backwards.
+            let probe = rotate(self.lat, self.up, 10.0);
+            let sign = if dot(probe, self.fwd) < 0.0 {
+                1.0
+            } else {
+                -1.0
+            };
+            for q in &mut p[NOSE..=UPPER_LAST] {
+                *q = rotate_about(*q, hips, self.up, sign * a.trunk_rotation_deg);
             }
         }
         // Thoracic extension: head, shoulders and arms turn back about the hips.
