@@ -19,6 +19,7 @@
 //! once and the picture scaler's tables are reused, so a steady-state frame
 //! allocates nothing frame-sized.
 
+pub mod compact;
 mod raster;
 mod text;
 pub mod theme;
@@ -568,6 +569,10 @@ impl Renderer {
     pub fn render(&mut self, model: &OverlayModel, canvas: &mut RgbImage) {
         let (w, h) = canvas.dimensions();
         if w == 0 || h == 0 {
+            return;
+        }
+        if compact::wanted(w, h) {
+            compact::render(&mut self.text, &mut self.scratch, model, canvas);
             return;
         }
         let l = Layout::for_model(model, w, h);
