@@ -735,7 +735,8 @@ impl MonitorSettings {
                 timeout_s: m.hook_timeout,
             },
             events: m.events.clone(),
-            notifications: m.no_window,
+            // No window to show prompts in: notifications carry them.
+            notifications: m.no_window || m.tray_only,
         }
     }
 }

@@ -72,6 +72,8 @@ pub enum Event {
 pub enum CameraStatus {
     Lost,
     Back,
+    /// Let go on purpose (a pause, the screen lock); `back` follows.
+    Released,
 }
 
 /// Why events could not be written.

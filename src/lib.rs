@@ -40,6 +40,7 @@ pub mod cli;
 pub mod coach;
 pub mod config;
 pub mod cpubench;
+pub mod desktop;
 pub mod events;
 pub mod frame;
 pub mod history;

@@ -39,6 +39,9 @@ use crate::status::StatusLine;
 use crate::stretches::{self, Need, Stretch};
 use crate::window::{Key, Window};
 
+#[path = "monitor_desktop.rs"]
+mod desktop_seam;
+
 /// Seconds of upright frames `c` records for a calibration.
 pub const CALIBRATION_SECONDS: f64 = 5.0;
 /// Seconds the prompt card is shown before the coach starts following.
@@ -194,6 +197,8 @@ struct Monitor {
     pipeline_ms: f32,
     last_inference: Option<f64>,
     canvas_dump: Option<CanvasDump>,
+    /// The tray, the screen lock and the window's place (None: `hunch stretch`).
+    desktop: Option<desktop_seam::Seam>,
 }
 
 /// `HUNCH_DEBUG_CANVAS_DIR=DIR` (for the window test; not a user setting):
@@ -298,13 +303,18 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         pipeline_ms: 0.0,
         last_inference: None,
         canvas_dump: CanvasDump::from_env(),
+        desktop: None,
     };
+    m.desktop = Some(desktop_seam::Seam::start(cli, window.as_ref()));
     let description = source.describe();
     m.out.event(&Event::Start {
         t: 0.0,
         source: description,
     });
     let result = m.run_loop(source.as_mut(), &mut estimator, window.as_mut(), &stop);
+    if let Some(w) = window.as_mut() {
+        m.remember_place(w);
+    }
     let end_t = session_now(source.as_ref(), m.last_inference.unwrap_or(0.0));
     m.finish(end_t);
     source.release();
@@ -335,7 +345,7 @@ impl Live {
         let window = if no_window {
             None
         } else {
-            Some(Window::open(title, WINDOW_SIZE.0, WINDOW_SIZE.1)?)
+            Some(desktop_seam::open_window(cli, title, WINDOW_SIZE)?)
         };
         let stop = crate::shutdown::stop_flag()?;
         let start_unix = unix_now();
@@ -531,6 +541,10 @@ impl Monitor {
         let mut keys = Vec::new();
         let mut next_t = 0.0_f64;
         loop {
+            let now = session_now(source, self.last_inference.unwrap_or(0.0).max(frame.time_s));
+            if !self.desktop_tick(&mut window, source, now, watch.is_lost())? {
+                return Ok(());
+            }
             if stop.load(Ordering::Relaxed) || window.as_deref().is_some_and(|w| !w.is_open()) {
                 return Ok(());
             }
@@ -993,6 +1007,11 @@ impl Monitor {
                 self.notice = Some(format!("Snoozed for {} min", self.settings.snooze_minutes));
             }
             Key::Calibrate => self.start_calibration(t),
+            Key::Compact => {
+                if let Some(seam) = &self.desktop {
+                    seam.send(crate::desktop::Command::ToggleCompact);
+                }
+            }
             Key::Done => {
                 if let Some(prompt) = &mut self.prompt {
                     let result = match &mut prompt.stage {

@@ -25,6 +25,7 @@ mod gauges;
 mod layout;
 mod model;
 mod picture;
+pub mod compact;
 mod raster;
 mod text;
 pub mod theme;
@@ -253,6 +254,10 @@ impl Renderer {
     pub fn render(&mut self, model: &OverlayModel, canvas: &mut RgbImage) {
         let (w, h) = canvas.dimensions();
         if w == 0 || h == 0 {
+            return;
+        }
+        if compact::wanted(w, h) {
+            compact::render(&mut self.text, &mut self.scratch, model, canvas);
             return;
         }
         let l = Layout::for_model(model, w, h);
