@@ -676,6 +676,10 @@ pub struct MonitorSettings {
     pub events: Option<String>,
     /// Desktop notifications (headless runs).
     pub notifications: bool,
+    /// `--history PATH` (None: the default place).
+    pub history: Option<std::path::PathBuf>,
+    /// `--no-history`.
+    pub no_history: bool,
 }
 
 /// Default `--snooze-minutes`.
@@ -736,6 +740,8 @@ impl MonitorSettings {
             },
             events: m.events.clone(),
             notifications: m.no_window,
+            history: m.history.clone(),
+            no_history: m.no_history,
         }
     }
 }

@@ -210,6 +210,12 @@ pub struct OverlayModel<'a> {
     pub notice: Option<String>,
     pub show_help: bool,
     pub summary: Option<SummaryCard>,
+    /// Which keys apply (the footer, help and cards list them from
+    /// [`crate::keys`]).
+    pub keys: crate::keys::KeyContext,
+    /// During a stretch or routine: what is going on, shown in the status
+    /// bar instead of the posture state.
+    pub activity: Option<String>,
 }
 
 impl std::fmt::Debug for OverlayModel<'_> {
@@ -233,6 +239,8 @@ impl std::fmt::Debug for OverlayModel<'_> {
             .field("notice", &self.notice)
             .field("show_help", &self.show_help)
             .field("summary", &self.summary)
+            .field("keys", &self.keys)
+            .field("activity", &self.activity)
             .finish()
     }
 }
@@ -258,6 +266,8 @@ impl<'a> OverlayModel<'a> {
             notice: None,
             show_help: false,
             summary: None,
+            keys: crate::keys::KeyContext::Monitor,
+            activity: None,
         }
     }
 }
@@ -457,18 +467,6 @@ fn format_clock(s: f32) -> String {
     }
 }
 
-/// The keys, for the footer, the side panel and the help card.
-const KEYS: [(&str, &str); 8] = [
-    ("space", "Pause / resume (camera off)"),
-    ("s", "Snooze prompts"),
-    ("c", "Calibrate (sit upright, hold still)"),
-    ("d", "Stretch done"),
-    ("n", "Another stretch"),
-    ("m", "Mirror the picture"),
-    ("h", "Show / hide keys"),
-    ("q", "Quit (or Esc)"),
-];
-
 /// One frame's drawing context.
 struct Ctx<'c, 't> {
     c: Canvas<'c>,
@@ -593,13 +591,13 @@ impl Renderer {
             cal => draw_calibration(&mut cx, cal, &l),
         }
         if let Some(p) = &model.prompt {
-            draw_prompt(&mut cx, p, model.state, &l);
+            draw_prompt(&mut cx, p, model.state, &l, model.keys);
         }
         if let Some(sm) = &model.summary {
             draw_summary(&mut cx, sm, &l);
         }
         if model.show_help {
-            draw_help(&mut cx, &l);
+            draw_help(&mut cx, &l, model.keys);
         }
     }
 }
@@ -887,11 +885,14 @@ fn draw_status_bar(cx: &mut Ctx, m: &OverlayModel, l: &Layout) {
     cx.c.disc((r.x + pad + dot_r, r.cy()), dot_r, fg, 0.9);
     let x = r.x + pad + 2.0 * dot_r + cx.u(10.0);
     let label_top = r.cy() - cx.lh(big, true) / 2.0;
-    let label =
-        cx.t.fit(m.state.label(), big, true, (right_edge - x).max(0.0));
+    // During a stretch or routine the bar says what is going on, not how
+    // long a posture state has lasted.
+    let label = m.activity.as_deref().unwrap_or(m.state.label());
+    let label = cx.t.fit(label, big, true, (right_edge - x).max(0.0));
     let lw = cx.text(x, label_top, &label, big, true, fg);
     let mut detail = format!("for {}", format_duration(m.state_seconds));
     match m.state {
+        _ if m.activity.is_some() => detail.clear(),
         State::LookingDown | State::Uncertain => detail.push_str(" · not counted"),
         State::Away => detail.push_str(" · timers on hold"),
         _ => {}
@@ -958,7 +959,8 @@ fn draw_panel(cx: &mut Ctx, m: &OverlayModel, l: &Layout) -> bool {
         // The keys, where there is room for them.
         let size = cx.u(12.5);
         let row = cx.lh(size, true) + cx.u(9.0);
-        let list_h = row * KEYS.len() as f32 + cx.u(28.0);
+        let keys = crate::keys::help_rows(m.keys);
+        let list_h = row * keys.len() as f32 + cx.u(28.0);
         let top = p.bottom() - list_h;
         if top > g2.bottom() + gap {
             keys_listed = true;
@@ -966,7 +968,7 @@ fn draw_panel(cx: &mut Ctx, m: &OverlayModel, l: &Layout) -> bool {
             cx.text(x, top, "Keys", cx.u(13.0), true, MUTED);
             let mut y = top + cx.u(24.0);
             let cap_w = cx.u(58.0);
-            for (k, what) in KEYS {
+            for (k, what) in keys {
                 cx.keycap(x, y, k, size, true);
                 let t = cx.t.fit(what, size, false, p.right() - x - cap_w - gap);
                 cx.text(x + cap_w, y + size * 0.1, &t, size, false, MUTED);
@@ -1246,12 +1248,7 @@ fn draw_footer(cx: &mut Ctx, m: &OverlayModel, l: &Layout, keys_listed: bool) {
         return;
     }
     let avail = r.w - 3.0 * pad - sw;
-    let options = [
-        "space pause · s snooze · c calibrate · d done · n another · m mirror · h keys · q quit",
-        "space pause · s snooze · c calibrate · h all keys · q quit",
-        "h keys · space pause · q quit",
-        "h keys",
-    ];
+    let options = crate::keys::footer_options(m.keys);
     if let Some(s) = options.iter().find(|s| cx.measure(s, size, false) <= avail) {
         cx.text(r.x + pad, y, s, size, false, MUTED);
     }
@@ -1547,7 +1544,14 @@ fn coach_pass(cx: &mut Ctx, c: &CoachPanel, r: Rect, draw: bool) -> f32 {
 }
 
 /// Lays the prompt card out (and draws it when `draw`); returns its height.
-fn prompt_card_pass(cx: &mut Ctx, p: &PromptCard, accent: Rgb, r: Rect, k: f32, draw: bool) -> f32 {
+fn prompt_card_pass(
+    cx: &mut Ctx,
+    p: &PromptCard,
+    accent: Rgb,
+    r: Rect,
+    (k, draw): (f32, bool),
+    keys: &[(&str, &str)],
+) -> f32 {
     let sk = cx.s * k;
     let u = move |v: f32| v * sk;
     let pad = u(18.0);
@@ -1685,9 +1689,8 @@ fn prompt_card_pass(cx: &mut Ctx, p: &PromptCard, accent: Rgb, r: Rect, k: f32, 
     }
 
     // What the keys do here.
-    let keys = [("d", "done"), ("n", "another"), ("s", "snooze")];
     let mut kx = x;
-    for (k, what) in keys {
+    for &(k, what) in keys {
         let kw = cx.keycap(kx, y, k, small, draw);
         if draw {
             cx.text(kx + kw + u(6.0), y + small * 0.1, what, small, false, MUTED);
@@ -1698,7 +1701,14 @@ fn prompt_card_pass(cx: &mut Ctx, p: &PromptCard, accent: Rgb, r: Rect, k: f32, 
     y + pad - r.y
 }
 
-fn draw_prompt(cx: &mut Ctx, p: &PromptCard, state: State, l: &Layout) {
+fn draw_prompt(
+    cx: &mut Ctx,
+    p: &PromptCard,
+    state: State,
+    l: &Layout,
+    ctx: crate::keys::KeyContext,
+) {
+    let keys = crate::keys::card_keys(ctx);
     // The card may use the whole body (picture and gauges), not just the picture.
     let body = Rect::new(
         0.0,
@@ -1715,7 +1725,14 @@ fn draw_prompt(cx: &mut Ctx, p: &PromptCard, state: State, l: &Layout) {
     let avail_h = body.h - 2.0 * m;
     let mut k = 1.0;
     let mut w = (body.w - 2.0 * m).min(cx.u(560.0));
-    let mut h = prompt_card_pass(cx, p, accent, Rect::new(0.0, 0.0, w, 0.0), k, false);
+    let mut h = prompt_card_pass(
+        cx,
+        p,
+        accent,
+        Rect::new(0.0, 0.0, w, 0.0),
+        (k, false),
+        &keys,
+    );
     // Shrink until it fits (a long stretch on a small window).
     for _ in 0..8 {
         if h <= avail_h {
@@ -1723,7 +1740,14 @@ fn draw_prompt(cx: &mut Ctx, p: &PromptCard, state: State, l: &Layout) {
         }
         k *= 0.9;
         w = (body.w - 2.0 * m).min(cx.u(560.0) * k.max(0.8));
-        h = prompt_card_pass(cx, p, accent, Rect::new(0.0, 0.0, w, 0.0), k, false);
+        h = prompt_card_pass(
+            cx,
+            p,
+            accent,
+            Rect::new(0.0, 0.0, w, 0.0),
+            (k, false),
+            &keys,
+        );
     }
     // Over the picture when it fits there, so the gauges stay readable.
     let fa = l.frame_area;
@@ -1740,7 +1764,7 @@ fn draw_prompt(cx: &mut Ctx, p: &PromptCard, state: State, l: &Layout) {
     );
     cx.card(r, accent);
     cx.c.set_clip(Some(r));
-    prompt_card_pass(cx, p, accent, r, k, true);
+    prompt_card_pass(cx, p, accent, r, (k, true), &keys);
     cx.c.set_clip(None);
 }
 
@@ -1786,19 +1810,20 @@ fn draw_summary(cx: &mut Ctx, sm: &SummaryCard, l: &Layout) {
     cx.c.set_clip(None);
 }
 
-fn draw_help(cx: &mut Ctx, l: &Layout) {
+fn draw_help(cx: &mut Ctx, l: &Layout, ctx: crate::keys::KeyContext) {
+    let keys = crate::keys::help_rows(ctx);
     let area = Rect::new(0.0, l.bar.bottom(), l.bar.w, l.footer.y - l.bar.bottom());
     let size = cx.u(14.5);
     let pad = cx.u(18.0);
     let row = cx.lh(size, true) + cx.u(10.0);
     let cap_w = cx.u(70.0);
-    let text_w = KEYS
+    let text_w = keys
         .iter()
         .map(|(_, w)| cx.measure(w, size, false))
         .fold(0.0, f32::max);
     let w = (cap_w + text_w + 2.0 * pad + 2.0).min(area.w - cx.u(20.0));
     let title = cx.u(18.0);
-    let h = (2.0 * pad + cx.lh(title, true) + cx.u(10.0) + row * KEYS.len() as f32).min(area.h);
+    let h = (2.0 * pad + cx.lh(title, true) + cx.u(10.0) + row * keys.len() as f32).min(area.h);
     let r = Rect::new(area.cx() - w / 2.0, area.cy() - h / 2.0, w, h);
     cx.card(r, INFO);
     cx.c.set_clip(Some(r));
@@ -1806,7 +1831,7 @@ fn draw_help(cx: &mut Ctx, l: &Layout) {
     let mut y = r.y + pad;
     cx.text(x, y, "Keys", title, true, TEXT);
     y += cx.lh(title, true) + cx.u(10.0);
-    for (k, what) in KEYS {
+    for (k, what) in keys {
         cx.keycap(x, y, k, size, true);
         let t = cx.t.fit(what, size, false, r.right() - pad - x - cap_w);
         cx.text(x + cap_w, y + size * 0.1, &t, size, false, TEXT);
