@@ -6,7 +6,6 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
 
 use crate::capture::{self, InputKind, SourceConfig};
 use crate::cli::{CalibrateArgs, Cli};
@@ -14,7 +13,7 @@ use crate::frame::load_image;
 use crate::monitor::{pose_config, profile_path};
 use crate::pose::{Mode, PoseEstimator};
 use crate::posture::{self, Measurement, Profile, Shots, View};
-use crate::status::StatusLine;
+use crate::session::CalibrationEnd;
 
 /// Default seconds of camera frames.
 pub const DEFAULT_SECONDS: f64 = 5.0;
@@ -29,19 +28,13 @@ pub fn run(cli: &Cli, args: &CalibrateArgs) -> anyhow::Result<ExitCode> {
     crate::output::Protected::history_and_config(cli)
         .add_inputs(args.input.iter().map(std::path::PathBuf::as_path))
         .check("--profile", &path)?;
+    if args.input.is_empty() {
+        return from_camera(cli, args.seconds.unwrap_or(DEFAULT_SECONDS), path);
+    }
     let view = posture::forced_view(cli.common.posture.view);
     let mut estimator = PoseEstimator::new(&pose_config(cli))?;
     let mut tally = Tally::default();
-    let (measurements, shots) = if args.input.is_empty() {
-        let m = from_camera(
-            cli,
-            &mut estimator,
-            view,
-            args.seconds.unwrap_or(DEFAULT_SECONDS),
-            &mut tally,
-        )?;
-        (m, Shots::Frames)
-    } else {
+    let (measurements, shots) = {
         let mut all = Vec::new();
         // Photos are counted as photos; any video makes them frames.
         let mut shots = Shots::Photos;
@@ -222,46 +215,47 @@ fn from_input(
     Ok((out, Shots::Photos))
 }
 
-/// Measurements from the camera over `seconds`.
-fn from_camera(
-    cli: &Cli,
-    estimator: &mut PoseEstimator,
-    view: Option<View>,
-    seconds: f64,
-    tally: &mut Tally,
-) -> anyhow::Result<Vec<Measurement>> {
+/// Calibrates from the camera over `seconds`: the live session's own
+/// calibration, run by the one driver (so the camera gets the monitor's
+/// pacing and recovery), at [`crate::session::CALIBRATE_FPS`].
+fn from_camera(cli: &Cli, seconds: f64, path: std::path::PathBuf) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(
         seconds.is_finite() && seconds > 0.0,
         "--seconds must be above 0 (got {seconds})"
     );
-    let settings = crate::config::MonitorSettings::from_cli(cli);
-    let mut source = capture::open_source(&settings.source)?;
-    let mut status = StatusLine::stderr();
-    let started = Instant::now();
-    let mut out = Vec::new();
-    let mut want = 0.0;
+    let mut settings = crate::config::MonitorSettings::from_cli(cli);
+    settings.no_window = true;
     eprintln!("Sit upright and look at the screen for {seconds:.0} seconds...");
-    while started.elapsed().as_secs_f64() < seconds {
-        if let Some(now) = source.clock_s()
-            && now < want
-        {
-            std::thread::sleep(Duration::from_secs_f64((want - now).min(0.1)));
-            continue;
+    let session = crate::monitor::run_command(
+        cli,
+        settings,
+        crate::session::Mode::Calibrate { seconds },
+        "hunch: calibrate",
+        Some(path.clone()),
+    )?;
+    match session.calibration_end() {
+        Some(CalibrationEnd::Done { profile, frames }) => {
+            println!("{}", calibrated_line(profile, *frames, Shots::Frames));
+            println!("saved to {}", path.display());
+            Ok(ExitCode::SUCCESS)
         }
-        let Some(frame) = source.next_frame(want)? else {
-            break;
-        };
-        tally.frames += 1;
-        let pose = estimator.estimate(&frame.image, Mode::Video { t_s: frame.time_s })?;
-        out.extend(pose.map(|p| posture::measure(&p, view)));
-        let left = (seconds - started.elapsed().as_secs_f64()).max(0.0);
-        status.update(
-            "calibrate",
-            &format!("calibrating: {} frames, {left:.0} s left", out.len()),
-        );
-        want = frame.time_s + 1.0 / CAMERA_FPS;
+        Some(CalibrationEnd::Failed {
+            error:
+                posture::PostureError::TooFewFrames {
+                    got, need, what, ..
+                },
+            frames,
+        }) => Err(posture::PostureError::TooFewFrames {
+            got: *got,
+            total: *frames,
+            need: *need,
+            what,
+        }
+        .into()),
+        Some(CalibrationEnd::Failed { error, .. }) => Err(anyhow::anyhow!("{error}")),
+        Some(CalibrationEnd::NotSaved(reason)) => Err(anyhow::anyhow!("{reason}")),
+        None => Err(anyhow::anyhow!(
+            "calibration did not finish: the camera stopped before {seconds:.0} s of frames; check the camera and try again"
+        )),
     }
-    status.finish();
-    source.release();
-    Ok(out)
 }

@@ -13,13 +13,20 @@
 //! {"type":"camera","t":90.0,"status":"lost","message":"..."}
 //! {"type":"stop","t":120.0}
 //! ```
+//!
+//! [`Event`] is also the one vocabulary every output hears: the session
+//! ([`crate::session`]) returns events, and each output (this writer, the
+//! history, hooks, notifications, the status line) is a [`Sink`] that takes
+//! what it needs from them. Variants after `Stop` and fields marked
+//! `serde(skip)` are for the other outputs and never appear in `--events`.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::posture::{State, Verdict, View};
+use crate::history::{Outcome, PauseKind};
+use crate::posture::{Profile, Reading, State, Verdict, View};
 
 /// One event.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -43,12 +50,18 @@ pub enum Event {
         verdict: Verdict,
         view: Option<View>,
         metrics: serde_json::Value,
+        /// The readings behind the verdict (for the history's samples).
+        #[serde(skip)]
+        readings: Readings,
     },
     /// A stretch was suggested.
     Prompt {
         t: f64,
         stretch: String,
         reason: String,
+        /// The rest of what the other outputs say about it.
+        #[serde(skip)]
+        about: PromptAbout,
     },
     /// A coached stretch ended; `result` is the coach's report.
     Stretch {
@@ -64,6 +77,86 @@ pub enum Event {
     },
     /// The session ended.
     Stop { t: f64 },
+    /// What became of prompt `prompt_id` (history only).
+    #[serde(skip)]
+    PromptEnded {
+        t: f64,
+        prompt_id: u64,
+        outcome: Outcome,
+    },
+    /// Paused, resumed or snoozed (history only).
+    #[serde(skip)]
+    Pause { t: f64, kind: PauseKind },
+    /// A new baseline was recorded (history only; the driver saves it).
+    #[serde(skip)]
+    Calibrated { t: f64, profile: Box<Profile> },
+    /// The one-line status for headless runs, under `key` (a status line
+    /// rewrites its line while the key stays the same).
+    #[serde(skip)]
+    Status {
+        t: f64,
+        key: &'static str,
+        text: String,
+    },
+}
+
+impl Event {
+    /// True for the events documented for `--events`.
+    pub fn is_public(&self) -> bool {
+        matches!(
+            self,
+            Event::Start { .. }
+                | Event::State { .. }
+                | Event::Metrics { .. }
+                | Event::Prompt { .. }
+                | Event::Stretch { .. }
+                | Event::Camera { .. }
+                | Event::Stop { .. }
+        )
+    }
+}
+
+/// The forward-head and rounded-shoulder readings of a judgement.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Readings {
+    pub forward_head: Option<Reading>,
+    pub rounded_shoulders: Option<Reading>,
+}
+
+/// A prompt's details beyond the `--events` fields.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PromptAbout {
+    /// Numbers the prompt within the session (the history's prompt id).
+    pub id: u64,
+    /// The stretch's display name and dose.
+    pub name: String,
+    pub dose: String,
+    /// The state it was raised in and how long the slumping lasted.
+    pub state: State,
+    pub slumped_s: f64,
+}
+
+/// An output: hears every event and takes what it needs. Adding an output
+/// is one file with one `impl Sink` plus one line where the driver builds
+/// its list of sinks.
+pub trait Sink {
+    /// One event, in the order the session produced them.
+    fn accept(&mut self, event: &Event);
+
+    /// The session is over (after `stop`): finish writing.
+    fn close(&mut self) -> anyhow::Result<()> {
+        Ok(())
+    }
+}
+
+impl Sink for EventWriter {
+    fn accept(&mut self, event: &Event) {
+        if event.is_public()
+            && let Err(e) = self.write(event)
+        {
+            tracing::warn!("{e}");
+        }
+    }
 }
 
 /// What happened to the camera.
@@ -244,6 +337,7 @@ mod tests {
             verdict: Verdict::ForwardHead,
             view: Some(View::Side),
             metrics: serde_json::json!({"neck_angle_deg": 31.5, "broken": f64::NAN}),
+            readings: Readings::default(),
         })
         .unwrap();
         w.write(&Event::Camera {

@@ -532,6 +532,51 @@ fn stop_all(mut running: Vec<Running>) {
     }
 }
 
+impl crate::events::Sink for Hooks {
+    /// `--on-slouch` when slumping starts, `--on-recover` when it ends (not
+    /// by a pause or snooze), `--on-prompt` for each prompt.
+    fn accept(&mut self, event: &crate::events::Event) {
+        use crate::events::Event;
+        let ctx = match event {
+            Event::State {
+                from,
+                to,
+                seconds_in_previous,
+                ..
+            } => {
+                let (from, to) = (*from, *to);
+                let event = if to.is_slumped() && !from.is_slumped() {
+                    HookEvent::Slouch
+                } else if from.is_slumped()
+                    && !to.is_slumped()
+                    && to != State::Paused
+                    && to != State::Snoozed
+                {
+                    HookEvent::Recover
+                } else {
+                    return;
+                };
+                HookContext {
+                    event,
+                    state: to,
+                    previous: from,
+                    state_seconds: *seconds_in_previous,
+                    stretch: None,
+                }
+            }
+            Event::Prompt { stretch, about, .. } => HookContext {
+                event: HookEvent::Prompt,
+                state: about.state,
+                previous: about.state,
+                state_seconds: about.slumped_s,
+                stretch: Some(stretch.clone()),
+            },
+            _ => return,
+        };
+        self.fire(&ctx);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

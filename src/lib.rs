@@ -15,9 +15,16 @@
 //! stage's session wrapper, the window in `window`. Everything between is
 //! pure and is driven by data and by timestamps passed in, never read inside.
 //!
+//! - [`session`]: the live session, pure: state, prompts (card, coach,
+//!   summary), runs of stretches, calibration and keys, driven by inputs
+//!   (frame, key, camera, command) and answering with [`events::Event`]s.
+//! - [`driver`]: the one live loop (pacing, keys, window, camera recovery)
+//!   that feeds the session and hands its events to every [`events::Sink`];
+//!   [`monitor`] turns the flags into settings and picks the sinks.
+//! - [`keys`]: the one key map (window, footer, help card, prompt cards).
 //! - [`cli`]: the flags; [`config`] layers the config file and environment under them.
 //! - [`schedule`]: how often to run inference (the main lever on CPU use).
-//! - Headless plumbing: [`events`] (JSON lines), [`hooks`] (user commands),
+//! - Outputs ([`events::Sink`]s): [`events`] (JSON lines), [`hooks`] (user commands),
 //!   [`notify`] (desktop notifications), [`shutdown`] (Ctrl-C), [`status`]
 //!   (the one-line terminal status).
 //! - [`cpubench`]: `hunch bench cpu`, CPU and memory of the whole monitor.
@@ -41,10 +48,12 @@ pub mod coach;
 pub mod config;
 pub mod cpubench;
 pub mod desktop;
+pub mod driver;
 pub mod events;
 pub mod frame;
 pub mod history;
 pub mod hooks;
+pub mod keys;
 pub mod landmarks;
 pub mod models;
 pub mod monitor;
@@ -58,6 +67,7 @@ pub mod report;
 pub mod routine;
 pub mod runtime;
 pub mod schedule;
+pub mod session;
 pub mod shutdown;
 pub mod status;
 pub mod stretches;

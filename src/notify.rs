@@ -138,6 +138,18 @@ fn show(note: &Note) -> Result<(), notify_rust::error::Error> {
         .map(|_| ())
 }
 
+impl crate::events::Sink for Notifier {
+    /// A desktop notification for each prompt.
+    fn accept(&mut self, event: &crate::events::Event) {
+        if let crate::events::Event::Prompt { reason, about, .. } = event {
+            self.notify(
+                &format!("Time for {}", about.name),
+                &format!("{reason}. {}", about.dose),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,23 +7,19 @@
 //! stretches are counted or timed from the pose; the others run their timer
 //! and are recorded as done but not verified when it runs out. A stretch
 //! still going after [`max_seconds`] is recorded as skipped, so the routine
-//! never hangs. Choosing what to run ([`plan`]) is pure; the loop lives in
-//! [`run`].
+//! never hangs. Choosing what to run ([`plan`]) is pure; the stretches run
+//! in the live session ([`crate::session`]) through the one driver
+//! ([`crate::driver`]), so the routine gets the monitor's pacing, window and
+//! camera recovery. The monitor runs the same routine when the user accepts
+//! its offer (r on the prompt card).
 
 use std::process::ExitCode;
 
-use image::RgbImage;
-
 use crate::cli::{Cli, RoutineArgs};
-use crate::coach::{Coach, CoachResult, Outcome, Phase};
+use crate::coach::{CoachResult, Outcome};
 use crate::config::MonitorSettings;
-use crate::history;
-use crate::monitor::{Live, Pacer, coach_panel, prompt_card, renderer_for, summary_card, unix_now};
-use crate::pose::Mode;
-use crate::render::{CalibrationView, OverlayModel, SummaryCard};
-use crate::status::StatusLine;
+use crate::session::{Mode, Planned, summary_card};
 use crate::stretches::{self, Equipment, Stretch};
-use crate::window::Key;
 
 /// The articles' order, with the section each belongs to.
 pub const ORDER: [(&str, &str); 10] = [
@@ -178,12 +174,8 @@ pub fn history_reason(k: usize, n: usize) -> String {
 /// How routine stretches' reasons start in the history.
 pub const REASON_PREFIX: &str = "routine:";
 
-enum Stage {
-    Card { since: f64 },
-    Coaching { coach: Box<Coach> },
-}
-
-/// `hunch routine`: runs the plan from the camera or `--input`.
+/// `hunch routine`: runs the plan from the camera or `--input`, through the
+/// same session and driver as the monitor.
 pub fn run(cli: &Cli, args: &RoutineArgs) -> anyhow::Result<ExitCode> {
     let gear = Gear::parse(&args.equipment)?;
     let lib = stretches::library()?;
@@ -192,15 +184,7 @@ pub fn run(cli: &Cli, args: &RoutineArgs) -> anyhow::Result<ExitCode> {
     if args.input.is_some() {
         settings.source.input = args.input.clone();
     }
-    let no_window = args.no_window || settings.no_window;
-    let Live {
-        mut estimator,
-        mut source,
-        mut window,
-        stop,
-        start_unix,
-        history,
-    } = Live::open(cli, &settings, no_window, "hunch: routine")?;
+    settings.no_window = args.no_window || settings.no_window;
     println!(
         "Routine, about {} min: {}",
         (total_s(&plan) / 60.0).ceil(),
@@ -210,188 +194,38 @@ pub fn run(cli: &Cli, args: &RoutineArgs) -> anyhow::Result<ExitCode> {
             .join(", ")
     );
     println!("{}", stretches::SAFETY_LINE);
-    let mut renderer = renderer_for(window.as_ref())?;
-    let mut status_line = no_window.then(StatusLine::stderr);
-    let mut canvas = RgbImage::new(0, 0);
-    let mut pacer = Pacer::new(source.timing());
-    let mut keys = Vec::new();
-    let mut next_t = 0.0;
-    let step = 1.0 / settings.rate.fast_fps.max(1.0);
-    let mut last_t = 0.0;
-    let mut results: Vec<(CoachResult, f64, f64)> = Vec::new();
-    let mut k = 0;
-    let mut stage: Option<Stage> = None;
-    let mut last_summary: Option<(SummaryCard, f64)> = None;
-    let mut quit = false;
-    while k < plan.len() && !quit {
-        if !pacer.wait_until(
-            next_t,
-            source.as_ref(),
-            &mut window.as_mut(),
-            &mut keys,
-            &stop,
-        ) || window.as_ref().is_some_and(|w| !w.is_open())
-        {
-            break;
-        }
-        let (stretch, section) = plan[k];
-        let mut ended: Option<CoachResult> = None;
-        for key in keys.drain(..) {
-            match key {
-                Key::Quit => quit = true,
-                Key::Done => {
-                    ended = Some(match &mut stage {
-                        Some(Stage::Coaching { coach }) => coach.mark_done(last_t),
-                        _ => Coach::new(stretch, last_t).mark_done(last_t),
-                    });
-                }
-                Key::Another => {
-                    ended = Some(match &mut stage {
-                        Some(Stage::Coaching { coach }) => coach.skip(last_t),
-                        _ => Coach::new(stretch, last_t).skip(last_t),
-                    });
-                }
-                _ => {}
-            }
-        }
-        if quit {
-            break;
-        }
-        let frame = if ended.is_none() {
-            match source.next_frame(next_t)? {
-                Some(f) => Some(f),
-                None => break,
-            }
-        } else {
-            None
-        };
-        let mut pose = None;
-        if let Some(frame) = &frame {
-            pacer.first_t.get_or_insert(frame.time_s);
-            let t = frame.time_s;
-            last_t = t;
-            pose = estimator.estimate(&frame.image, Mode::Video { t_s: t })?;
-            let st = stage.get_or_insert(Stage::Card { since: t });
-            if let Stage::Card { since } = st
-                && t - *since >= LEAD_S
-            {
-                *st = Stage::Coaching {
-                    coach: Box::new(Coach::new(stretch, t)),
-                };
-            }
-            if let Some(Stage::Coaching { coach }) = &mut stage {
-                let status = coach.update(t, pose.as_ref());
-                if status.phase == Phase::Finished {
-                    ended = Some(coach.result());
-                } else if status.time_remaining_s == Some(0.0) {
-                    // Timed, not checked: the time ran out, so it is done.
-                    ended = Some(coach.mark_done(t));
-                } else if coach.result().duration_s > max_seconds(stretch) {
-                    ended = Some(coach.skip(t));
-                }
-            }
-        }
-        let header = format!("Routine {} of {} · {section}", k + 1, plan.len());
-        if let Some(line) = &mut status_line {
-            let text = match &stage {
-                Some(Stage::Card { since }) => format!(
-                    "{header}: next {} ({}) in {:.0} s",
-                    stretch.name,
-                    stretch.dose_label(),
-                    (LEAD_S - (last_t - since)).max(0.0)
-                ),
-                Some(Stage::Coaching { coach }) => {
-                    let st = coach.status();
-                    let what = match (st.reps_target, st.hold_remaining_s, st.time_remaining_s) {
-                        (n, _, _) if n > 0 => format!("{}/{}", st.reps_done, n),
-                        (_, Some(h), _) => format!("hold {h:.0} s"),
-                        (_, _, Some(r)) => format!("{r:.0} s left"),
-                        _ => String::new(),
-                    };
-                    let hint = st.hint.as_deref().unwrap_or("");
-                    format!("{header}: {} {what} — {hint}", stretch.name)
-                }
-                None => header.clone(),
-            };
-            line.update("routine", &text);
-        }
-        if let (Some(w), Some(r), Some(frame)) = (window.as_mut(), renderer.as_mut(), &frame) {
-            let (cw, ch) = w.size();
-            if canvas.dimensions() != (cw, ch) {
-                canvas = RgbImage::new(cw, ch);
-            }
-            let mut model = OverlayModel::new(&frame.image);
-            model.pose = pose.as_ref();
-            model.mirror = settings.mirror;
-            model.calibration = CalibrationView::Calibrated;
-            match &stage {
-                Some(Stage::Card { since }) => {
-                    let mut card = prompt_card(stretch, &header, LEAD_S - (frame.time_s - since));
-                    if let Some(c) = &mut card.countdown {
-                        c.total_s = LEAD_S as f32;
-                    }
-                    model.prompt = Some(card);
-                }
-                Some(Stage::Coaching { coach }) => {
-                    model.coach = Some(coach_panel(stretch, coach.status()));
-                }
-                None => {}
-            }
-            if let Some((card, until)) = &last_summary
-                && frame.time_s < *until
-                && matches!(stage, Some(Stage::Card { .. }))
-            {
-                model.summary = Some(card.clone());
-            }
-            model.notice = Some(header.clone());
-            r.render(&model, &mut canvas);
-            w.present(&canvas)?;
-            keys.extend(w.keys_pressed());
-        }
-        if let Some(r) = ended {
-            last_summary = Some((summary_card(stretch, &r), last_t + 3.0));
-            results.push((r, unix_now(), last_t));
-            stage = None;
-            k += 1;
-        }
-        next_t = last_t + step;
+    let planned = plan
+        .iter()
+        .map(|&(stretch, section)| Planned { stretch, section })
+        .collect();
+    let session = crate::monitor::run_command(
+        cli,
+        settings,
+        Mode::Routine(planned),
+        "hunch: routine",
+        None,
+    )?;
+    let done = session.done();
+    let plain: Vec<CoachResult> = done.iter().map(|d| d.result.clone()).collect();
+    for d in done {
+        println!(
+            "{}: {}",
+            d.stretch.name,
+            summary_card(d.stretch, &d.result).lines.join("; ")
+        );
     }
-    // Whatever was not reached is skipped.
-    for (s, _) in &plan[results.len()..] {
-        let r = match &mut stage {
-            Some(Stage::Coaching { coach }) if coach.stretch().id == s.id => coach.skip(last_t),
-            _ => Coach::new(s, last_t).skip(last_t),
-        };
-        stage = None;
-        results.push((r, unix_now(), last_t));
-    }
-    if let Some(line) = &mut status_line {
-        line.finish();
-    }
-    let plain: Vec<CoachResult> = results.iter().map(|(r, _, _)| r.clone()).collect();
-    let summary = summary_line(&plain);
-    if let Some(h) = history {
-        let n = plan.len();
-        for (i, ((s, _), (r, end_unix, _))) in plan.iter().zip(&results).enumerate() {
-            h.record(history::Prompt {
-                t_unix: (end_unix - r.duration_s).max(start_unix),
-                prompt_id: i as u64 + 1,
-                stretch_id: s.id.clone(),
-                reason: history_reason(i + 1, n),
-            });
-            h.record(history::PromptOutcome {
-                t_unix: *end_unix,
-                prompt_id: i as u64 + 1,
-                outcome: r.history_outcome(),
-            });
-        }
-        h.close(unix_now())?;
-    }
-    for ((s, _), (r, _, _)) in plan.iter().zip(&results) {
-        println!("{}: {}", s.name, summary_card(s, r).lines.join("; "));
-    }
-    println!("{summary}");
+    println!("{}", summary_line(&plain));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The routine the monitor offers (and runs when the user presses r): the
+/// whole routine without equipment, floor stretches included.
+pub fn offered_plan() -> Result<Vec<Planned>, RoutineError> {
+    let lib = stretches::library()?;
+    Ok(plan(lib, None, true, Gear::default())?
+        .into_iter()
+        .map(|(stretch, section)| Planned { stretch, section })
+        .collect())
 }
 
 /// Default `--routine-after`.
@@ -427,6 +261,14 @@ impl Offer {
     }
 
     /// The words added to the prompt that offers the routine.
+    /// The offer on a prompt card in the window, where r starts it.
+    pub fn window_text(&self) -> String {
+        format!(
+            "slumping has come back {} times today: press r for the whole upper-back routine",
+            self.prompts_today
+        )
+    }
+
     pub fn text(&self) -> String {
         format!(
             "slumping has come back {} times today: `hunch routine` runs the whole upper-back routine",

@@ -107,6 +107,17 @@ impl Drop for StatusLine {
     }
 }
 
+impl crate::events::Sink for StatusLine {
+    fn accept(&mut self, event: &crate::events::Event) {
+        use crate::events::Event;
+        match event {
+            Event::Status { key, text, .. } => self.update(key, text),
+            Event::Stop { .. } => self.finish(),
+            _ => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -146,11 +146,16 @@ pub enum Dose {
 impl Dose {
     /// The dose in words, e.g. "10 reps, 3 s hold" or "hold 30 s".
     pub fn label(&self) -> String {
+        self.label_counting("reps")
+    }
+
+    /// The dose in words, counting repetitions as `word` ("5 circles").
+    pub fn label_counting(&self, word: &str) -> String {
         match *self {
             Dose::Reps { reps, hold_s } if hold_s > 0.0 => {
-                format!("{reps} reps, {} s hold", trim_float(hold_s))
+                format!("{reps} {word}, {} s hold", trim_float(hold_s))
             }
-            Dose::Reps { reps, .. } => format!("{reps} reps"),
+            Dose::Reps { reps, .. } => format!("{reps} {word}"),
             Dose::Hold { seconds } => format!("hold {} s", trim_float(seconds)),
         }
     }
@@ -188,10 +193,26 @@ impl Stretch {
 
     /// The dose in words, with "each side" when it is done on both sides.
     pub fn dose_label(&self) -> String {
+        let dose = self.dose.label_counting(self.rep_word());
         if self.each_side {
-            format!("{} each side", self.dose.label())
+            format!("{dose} each side")
         } else {
-            self.dose.label()
+            dose
+        }
+    }
+
+    /// What one repetition is called: neck rolls are circles.
+    pub fn rep_word(&self) -> &'static str {
+        match self.verify {
+            Verify::NeckRoll => "circles",
+            Verify::ChinTuck
+            | Verify::ShoulderRoll
+            | Verify::WallAngel
+            | Verify::BrueggerHold
+            | Verify::ThoracicExtension
+            | Verify::Rotation
+            | Verify::Shrug
+            | Verify::None => "reps",
         }
     }
 

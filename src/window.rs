@@ -9,28 +9,7 @@ use image::RgbImage;
 
 use crate::render::to_u32_buffer;
 
-/// What a key press asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Key {
-    /// `space`: pause or resume (the camera is released while paused).
-    PauseResume,
-    /// `s`: snooze prompts for `--snooze-minutes`.
-    Snooze,
-    /// `c`: calibrate.
-    Calibrate,
-    /// `d`: the stretch is done.
-    Done,
-    /// `n`: another stretch.
-    Another,
-    /// `m`: mirror the picture on or off.
-    Mirror,
-    /// `q` or Esc: quit.
-    Quit,
-    /// `h`: show or hide the keys.
-    Help,
-    /// `k`: switch between the full window and the compact overlay.
-    Compact,
-}
+pub use crate::keys::Key;
 
 /// Which of the two windows is shown.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -305,20 +284,11 @@ impl Window {
     }
 }
 
+/// The key map's action for a keyboard key, by the key's name (minifb
+/// names keys `A`, `Space`, `Escape`, `F1`: lower-cased, they are the names
+/// in [`crate::keys::BINDINGS`]).
 fn map_key(k: minifb::Key) -> Option<Key> {
-    use minifb::Key as M;
-    Some(match k {
-        M::Space => Key::PauseResume,
-        M::S => Key::Snooze,
-        M::C => Key::Calibrate,
-        M::D => Key::Done,
-        M::N => Key::Another,
-        M::M => Key::Mirror,
-        M::Q | M::Escape => Key::Quit,
-        M::H | M::F1 => Key::Help,
-        M::K => Key::Compact,
-        _ => return None,
-    })
+    crate::keys::from_name(&format!("{k:?}").to_ascii_lowercase())
 }
 
 #[cfg(test)]
@@ -337,6 +307,8 @@ mod tests {
         assert_eq!(map_key(M::Q), Some(Key::Quit));
         assert_eq!(map_key(M::Escape), Some(Key::Quit));
         assert_eq!(map_key(M::H), Some(Key::Help));
+        assert_eq!(map_key(M::F1), Some(Key::Help));
+        assert_eq!(map_key(M::R), Some(Key::Routine));
         assert_eq!(map_key(M::K), Some(Key::Compact));
         assert_eq!(map_key(M::A), None);
         assert_eq!(map_key(M::Enter), None);

@@ -247,3 +247,65 @@ fn a_short_slump_raises_no_prompt_calibrated() {
     };
     short_slump(&data, "calibrated");
 }
+
+/// The golden file for [`events_match_the_golden_file`].
+const GOLDEN: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/golden/monitor_e2e_events.jsonl"
+);
+
+/// The `--events` output of the uncalibrated slouch episode, byte for byte
+/// as recorded before the monitor was split into a pure session and one
+/// driver (issue 14): every event, time (on the clip's own clock) and
+/// metric must stay exactly as it was. Only the clip's path in the `start`
+/// line's `source` is normalised, because the clip is made in a new
+/// temporary folder each run. `HUNCH_BLESS_GOLDEN=1` rewrites the file (only
+/// for a deliberate, explained change of output).
+#[test]
+fn events_match_the_golden_file() {
+    let Some(data) = shared_data_or_skip("events_match_the_golden_file") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("good_slouch_good.mp4");
+    clip::make_clip(&data, &clip::good_slouch_good(15.0, 40.0), &path).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_hunch"))
+        .arg("--input")
+        .arg(&path)
+        .args([
+            "--no-window",
+            "--no-history",
+            "--events",
+            "-",
+            "--no-realtime",
+            "--slouch-seconds",
+            "20",
+            "--onset-seconds",
+            "5",
+        ])
+        .env_remove("HUNCH_CONFIG")
+        .env("XDG_CONFIG_HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "hunch failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = String::from_utf8(out.stdout)
+        .unwrap()
+        .replace(path.to_str().unwrap(), "<clip>");
+    if std::env::var_os("HUNCH_BLESS_GOLDEN").is_some_and(|v| v == "1") {
+        std::fs::write(GOLDEN, &got).unwrap();
+    }
+    let want = std::fs::read_to_string(GOLDEN).unwrap();
+    let (got_lines, want_lines): (Vec<_>, Vec<_>) = (got.lines().collect(), want.lines().collect());
+    for (i, (g, w)) in got_lines.iter().zip(&want_lines).enumerate() {
+        assert_eq!(g, w, "line {} of the events differs from {GOLDEN}", i + 1);
+    }
+    assert_eq!(
+        got_lines.len(),
+        want_lines.len(),
+        "number of event lines differs from {GOLDEN}"
+    );
+}

@@ -14,6 +14,7 @@ pub mod autostart;
 #[cfg(target_os = "linux")]
 pub mod lock;
 pub mod place;
+pub mod seam;
 #[cfg(target_os = "linux")]
 pub mod tray;
 #[cfg(target_os = "linux")]

@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 use crate::posture::{State, Verdict, View};
 
 pub use lock::{Recording, RecordingLock, lock_path};
-pub use recorder::{Recorder, RecorderOptions, RecorderStats};
+pub use recorder::{HistoryClock, HistorySink, Recorder, RecorderOptions, RecorderStats};
 pub use schema::SCHEMA_VERSION;
 
 /// What can go wrong with the history file.

@@ -71,6 +71,7 @@ enum Msg {
     /// Commit what is queued, note the session end (if given) and stop.
     Close(Option<f64>),
     /// Tests: run SQL on the writer's connection (to fill or free the "disk").
+
     #[cfg(test)]
     Exec(String, SyncSender<()>),
 }
@@ -693,6 +694,148 @@ fn write_batch(
     };
     tx.commit()?;
     Ok((levels, recreated))
+}
+
+/// Which clock the history's times come from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum HistoryClock {
+    /// Unix time of session time 0 plus the event's session time (the
+    /// monitor: a recording is dated as if it were live from the start).
+    Session { unix_offset: f64 },
+    /// The wall clock when the event arrives (`hunch stretch` and `hunch
+    /// routine`: a recording may have been played faster than life).
+    Wall,
+}
+
+/// The history as an output: writes the transitions, prompts and their
+/// outcomes, pauses, calibrations and the per-second samples it hears, and
+/// closes the session at `stop`.
+pub struct HistorySink {
+    recorder: Option<Recorder>,
+    clock: HistoryClock,
+    stop_unix: Option<f64>,
+}
+
+impl HistorySink {
+    pub fn new(recorder: Recorder, clock: HistoryClock) -> HistorySink {
+        HistorySink {
+            recorder: Some(recorder),
+            clock,
+            stop_unix: None,
+        }
+    }
+
+    fn unix(&self, t: f64) -> f64 {
+        match self.clock {
+            HistoryClock::Session { unix_offset } => unix_offset + t,
+            HistoryClock::Wall => crate::session::unix_now(),
+        }
+    }
+
+    /// Closes the history session (at the `stop` event's time, else now).
+    pub fn close(&mut self) -> Result<(), HistoryError> {
+        let end = self.stop_unix.unwrap_or_else(crate::session::unix_now);
+        match self.recorder.take() {
+            Some(r) => r.close(end).map(|_| ()),
+            None => Ok(()),
+        }
+    }
+}
+
+impl crate::events::Sink for HistorySink {
+    fn accept(&mut self, event: &crate::events::Event) {
+        use crate::events::Event;
+        let t_unix = self.unix(event_t(event));
+        let Some(h) = &self.recorder else {
+            return;
+        };
+        match event {
+            Event::State { from, to, .. } => h.record(super::Transition {
+                t_unix,
+                from: *from,
+                to: *to,
+            }),
+            Event::Metrics {
+                state,
+                verdict,
+                view,
+                metrics,
+                readings,
+                ..
+            } => {
+                let mut sample = super::Sample::new(t_unix, *state, *verdict);
+                sample.view = *view;
+                if let Some(r) = readings.forward_head {
+                    sample.forward_head = Some(r.value);
+                    sample.forward_head_baseline = r.baseline;
+                    sample.forward_head_threshold = Some(r.enter);
+                }
+                if let Some(r) = readings.rounded_shoulders {
+                    sample.rounded_shoulders = Some(r.value);
+                    sample.rounded_shoulders_baseline = r.baseline;
+                    sample.rounded_shoulders_threshold = Some(r.enter);
+                }
+                if !metrics.is_null() {
+                    sample.metrics_json = Some(metrics.to_string());
+                }
+                h.record(sample);
+            }
+            Event::Prompt {
+                stretch,
+                reason,
+                about,
+                ..
+            } => h.record(super::Prompt {
+                t_unix,
+                prompt_id: about.id,
+                stretch_id: stretch.clone(),
+                reason: reason.clone(),
+            }),
+            Event::PromptEnded {
+                prompt_id, outcome, ..
+            } => h.record(super::PromptOutcome {
+                t_unix,
+                prompt_id: *prompt_id,
+                outcome: *outcome,
+            }),
+            Event::Pause { kind, .. } => h.record(super::Pause {
+                t_unix,
+                kind: *kind,
+            }),
+            Event::Calibrated { profile, .. } => h.record(super::Calibration {
+                t_unix,
+                view: Some(profile.view),
+                profile_toml: toml::to_string(profile.as_ref()).ok(),
+            }),
+            Event::Stop { .. } => self.stop_unix = Some(t_unix),
+            Event::Start { .. }
+            | Event::Stretch { .. }
+            | Event::Camera { .. }
+            | Event::Status { .. } => {}
+        }
+    }
+
+    fn close(&mut self) -> anyhow::Result<()> {
+        Ok(HistorySink::close(self)?)
+    }
+}
+
+/// The session time of any event.
+fn event_t(event: &crate::events::Event) -> f64 {
+    use crate::events::Event;
+    match event {
+        Event::Start { t, .. }
+        | Event::State { t, .. }
+        | Event::Metrics { t, .. }
+        | Event::Prompt { t, .. }
+        | Event::Stretch { t, .. }
+        | Event::Camera { t, .. }
+        | Event::Stop { t }
+        | Event::PromptEnded { t, .. }
+        | Event::Pause { t, .. }
+        | Event::Calibrated { t, .. }
+        | Event::Status { t, .. } => *t,
+    }
 }
 
 #[cfg(test)]

@@ -38,11 +38,14 @@ pub(super) fn draw_status_bar(cx: &mut Ctx, m: &OverlayModel, l: &Layout) {
     cx.c.disc((r.x + pad + dot_r, r.cy()), dot_r, fg, 0.9);
     let x = r.x + pad + 2.0 * dot_r + cx.u(10.0);
     let label_top = r.cy() - cx.lh(big, true) / 2.0;
-    let label =
-        cx.t.fit(m.state.label(), big, true, (right_edge - x).max(0.0));
+    // During a stretch or routine the bar says what is going on, not how
+    // long a posture state has lasted.
+    let label = m.activity.as_deref().unwrap_or(m.state.label());
+    let label = cx.t.fit(label, big, true, (right_edge - x).max(0.0));
     let lw = cx.text(x, label_top, &label, big, true, fg);
     let mut detail = format!("for {}", format_duration(m.state_seconds));
     match m.state {
+        _ if m.activity.is_some() => detail.clear(),
         State::LookingDown | State::Uncertain => detail.push_str(" · not counted"),
         State::Away => detail.push_str(" · timers on hold"),
         _ => {}
@@ -97,12 +100,7 @@ pub(super) fn draw_footer(cx: &mut Ctx, m: &OverlayModel, l: &Layout, keys_liste
         return;
     }
     let avail = r.w - 3.0 * pad - sw;
-    let options = [
-        "space pause · s snooze · c calibrate · d done · n another · m mirror · h keys · q quit",
-        "space pause · s snooze · c calibrate · h all keys · q quit",
-        "h keys · space pause · q quit",
-        "h keys",
-    ];
+    let options = crate::keys::footer_options(m.keys);
     if let Some(s) = options.iter().find(|s| cx.measure(s, size, false) <= avail) {
         cx.text(r.x + pad, y, s, size, false, MUTED);
     }

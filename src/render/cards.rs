@@ -232,8 +232,8 @@ pub(super) fn prompt_card_pass(
     p: &PromptCard,
     accent: Rgb,
     r: Rect,
-    k: f32,
-    draw: bool,
+    (k, draw): (f32, bool),
+    keys: &[(&str, &str)],
 ) -> f32 {
     let sk = cx.s * k;
     let u = move |v: f32| v * sk;
@@ -372,9 +372,8 @@ pub(super) fn prompt_card_pass(
     }
 
     // What the keys do here.
-    let keys = [("d", "done"), ("n", "another"), ("s", "snooze")];
     let mut kx = x;
-    for (k, what) in keys {
+    for &(k, what) in keys {
         let kw = cx.keycap(kx, y, k, small, draw);
         if draw {
             cx.text(kx + kw + u(6.0), y + small * 0.1, what, small, false, MUTED);
@@ -385,7 +384,14 @@ pub(super) fn prompt_card_pass(
     y + pad - r.y
 }
 
-pub(super) fn draw_prompt(cx: &mut Ctx, p: &PromptCard, state: State, l: &Layout) {
+pub(super) fn draw_prompt(
+    cx: &mut Ctx,
+    p: &PromptCard,
+    state: State,
+    l: &Layout,
+    ctx: crate::keys::KeyContext,
+) {
+    let keys = crate::keys::card_keys(ctx);
     // The card may use the whole body (picture and gauges), not just the picture.
     let body = Rect::new(
         0.0,
@@ -402,7 +408,14 @@ pub(super) fn draw_prompt(cx: &mut Ctx, p: &PromptCard, state: State, l: &Layout
     let avail_h = body.h - 2.0 * m;
     let mut k = 1.0;
     let mut w = (body.w - 2.0 * m).min(cx.u(560.0));
-    let mut h = prompt_card_pass(cx, p, accent, Rect::new(0.0, 0.0, w, 0.0), k, false);
+    let mut h = prompt_card_pass(
+        cx,
+        p,
+        accent,
+        Rect::new(0.0, 0.0, w, 0.0),
+        (k, false),
+        &keys,
+    );
     // Shrink until it fits (a long stretch on a small window).
     for _ in 0..8 {
         if h <= avail_h {
@@ -410,7 +423,14 @@ pub(super) fn draw_prompt(cx: &mut Ctx, p: &PromptCard, state: State, l: &Layout
         }
         k *= 0.9;
         w = (body.w - 2.0 * m).min(cx.u(560.0) * k.max(0.8));
-        h = prompt_card_pass(cx, p, accent, Rect::new(0.0, 0.0, w, 0.0), k, false);
+        h = prompt_card_pass(
+            cx,
+            p,
+            accent,
+            Rect::new(0.0, 0.0, w, 0.0),
+            (k, false),
+            &keys,
+        );
     }
     // Over the picture when it fits there, so the gauges stay readable.
     let fa = l.frame_area;
@@ -427,7 +447,7 @@ pub(super) fn draw_prompt(cx: &mut Ctx, p: &PromptCard, state: State, l: &Layout
     );
     cx.card(r, accent);
     cx.c.set_clip(Some(r));
-    prompt_card_pass(cx, p, accent, r, k, true);
+    prompt_card_pass(cx, p, accent, r, (k, true), &keys);
     cx.c.set_clip(None);
 }
 
@@ -473,19 +493,20 @@ pub(super) fn draw_summary(cx: &mut Ctx, sm: &SummaryCard, l: &Layout) {
     cx.c.set_clip(None);
 }
 
-pub(super) fn draw_help(cx: &mut Ctx, l: &Layout) {
+pub(super) fn draw_help(cx: &mut Ctx, l: &Layout, ctx: crate::keys::KeyContext) {
+    let keys = crate::keys::help_rows(ctx);
     let area = Rect::new(0.0, l.bar.bottom(), l.bar.w, l.footer.y - l.bar.bottom());
     let size = cx.u(14.5);
     let pad = cx.u(18.0);
     let row = cx.lh(size, true) + cx.u(10.0);
     let cap_w = cx.u(70.0);
-    let text_w = KEYS
+    let text_w = keys
         .iter()
         .map(|(_, w)| cx.measure(w, size, false))
         .fold(0.0, f32::max);
     let w = (cap_w + text_w + 2.0 * pad + 2.0).min(area.w - cx.u(20.0));
     let title = cx.u(18.0);
-    let h = (2.0 * pad + cx.lh(title, true) + cx.u(10.0) + row * KEYS.len() as f32).min(area.h);
+    let h = (2.0 * pad + cx.lh(title, true) + cx.u(10.0) + row * keys.len() as f32).min(area.h);
     let r = Rect::new(area.cx() - w / 2.0, area.cy() - h / 2.0, w, h);
     cx.card(r, INFO);
     cx.c.set_clip(Some(r));
@@ -493,7 +514,7 @@ pub(super) fn draw_help(cx: &mut Ctx, l: &Layout) {
     let mut y = r.y + pad;
     cx.text(x, y, "Keys", title, true, TEXT);
     y += cx.lh(title, true) + cx.u(10.0);
-    for (k, what) in KEYS {
+    for (k, what) in keys {
         cx.keycap(x, y, k, size, true);
         let t = cx.t.fit(what, size, false, r.right() - pad - x - cap_w);
         cx.text(x + cap_w, y + size * 0.1, &t, size, false, TEXT);

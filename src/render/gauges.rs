@@ -45,7 +45,8 @@ pub(super) fn draw_panel(cx: &mut Ctx, m: &OverlayModel, l: &Layout) -> bool {
         // The keys, where there is room for them.
         let size = cx.u(12.5);
         let row = cx.lh(size, true) + cx.u(9.0);
-        let list_h = row * KEYS.len() as f32 + cx.u(28.0);
+        let keys = crate::keys::help_rows(m.keys);
+        let list_h = row * keys.len() as f32 + cx.u(28.0);
         let top = p.bottom() - list_h;
         if top > g2.bottom() + gap {
             keys_listed = true;
@@ -53,7 +54,7 @@ pub(super) fn draw_panel(cx: &mut Ctx, m: &OverlayModel, l: &Layout) -> bool {
             cx.text(x, top, "Keys", cx.u(13.0), true, MUTED);
             let mut y = top + cx.u(24.0);
             let cap_w = cx.u(58.0);
-            for (k, what) in KEYS {
+            for (k, what) in keys {
                 cx.keycap(x, y, k, size, true);
                 let t = cx.t.fit(what, size, false, p.right() - x - cap_w - gap);
                 cx.text(x + cap_w, y + size * 0.1, &t, size, false, MUTED);

@@ -21,11 +21,11 @@
 
 mod bars;
 mod cards;
+pub mod compact;
 mod gauges;
 mod layout;
 mod model;
 mod picture;
-pub mod compact;
 mod raster;
 mod text;
 pub mod theme;
@@ -142,18 +142,6 @@ fn format_clock(s: f32) -> String {
         format!("{}:{:02}", t / 60, t % 60)
     }
 }
-
-/// The keys, for the footer, the side panel and the help card.
-const KEYS: [(&str, &str); 8] = [
-    ("space", "Pause / resume (camera off)"),
-    ("s", "Snooze prompts"),
-    ("c", "Calibrate (sit upright, hold still)"),
-    ("d", "Stretch done"),
-    ("n", "Another stretch"),
-    ("m", "Mirror the picture"),
-    ("h", "Show / hide keys"),
-    ("q", "Quit (or Esc)"),
-];
 
 /// One frame's drawing context.
 struct Ctx<'c, 't> {
@@ -283,13 +271,13 @@ impl Renderer {
             cal => draw_calibration(&mut cx, cal, &l),
         }
         if let Some(p) = &model.prompt {
-            draw_prompt(&mut cx, p, model.state, &l);
+            draw_prompt(&mut cx, p, model.state, &l, model.keys);
         }
         if let Some(sm) = &model.summary {
             draw_summary(&mut cx, sm, &l);
         }
         if model.show_help {
-            draw_help(&mut cx, &l);
+            draw_help(&mut cx, &l, model.keys);
         }
     }
 }

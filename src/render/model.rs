@@ -162,6 +162,12 @@ pub struct OverlayModel<'a> {
     pub notice: Option<String>,
     pub show_help: bool,
     pub summary: Option<SummaryCard>,
+    /// Which keys apply (the footer, help and cards list them from
+    /// [`crate::keys`]).
+    pub keys: crate::keys::KeyContext,
+    /// During a stretch or routine: what is going on, shown in the status
+    /// bar instead of the posture state.
+    pub activity: Option<String>,
 }
 
 impl std::fmt::Debug for OverlayModel<'_> {
@@ -185,6 +191,8 @@ impl std::fmt::Debug for OverlayModel<'_> {
             .field("notice", &self.notice)
             .field("show_help", &self.show_help)
             .field("summary", &self.summary)
+            .field("keys", &self.keys)
+            .field("activity", &self.activity)
             .finish()
     }
 }
@@ -210,6 +218,8 @@ impl<'a> OverlayModel<'a> {
             notice: None,
             show_help: false,
             summary: None,
+            keys: crate::keys::KeyContext::Monitor,
+            activity: None,
         }
     }
 }
