@@ -60,6 +60,7 @@ pub mod schedule;
 pub mod shutdown;
 pub mod status;
 pub mod stretches;
+#[cfg(any(test, feature = "testkit"))]
 #[doc(hidden)]
 pub mod testdata;
 pub mod window;
