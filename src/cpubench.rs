@@ -283,11 +283,14 @@ pub fn format_report(r: &CpuReport, what: &str) -> String {
 }
 
 /// A clip for the benchmark from the shared data: alternating 15 s of good
-/// posture and of forward head, at least `seconds` + 10 s long.
+/// posture and of forward head, at least `seconds` + 10 s long. Clip making
+/// is test kit (the `testkit` feature); release builds need `--input`.
+#[cfg(feature = "testkit")]
 fn default_clip(dir: &Path, seconds: f64) -> anyhow::Result<PathBuf> {
     let Some(data) = crate::testdata::shared_data_dir() else {
         bail!("no --input given and ../shared/data is absent; pass a 640x480 video with --input");
     };
+    eprintln!("making a 640x480 clip from ../shared/data ...");
     let mut spec = crate::capture::clip::ClipSpec::default();
     let mut t = 0.0;
     let mut good = true;
@@ -303,6 +306,13 @@ fn default_clip(dir: &Path, seconds: f64) -> anyhow::Result<PathBuf> {
     Ok(out)
 }
 
+#[cfg(not(feature = "testkit"))]
+fn default_clip(_dir: &Path, _seconds: f64) -> anyhow::Result<PathBuf> {
+    bail!(
+        "no video to replay: pass a 640x480 video of a person sitting with --input VIDEO (from the source tree, cargo run --release --features testkit -- bench cpu makes one from the test data)"
+    );
+}
+
 /// `hunch bench cpu`.
 pub fn run(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(
@@ -312,10 +322,7 @@ pub fn run(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let tmp = tempfile::tempdir().context("cannot create a temporary folder")?;
     let input = match &args.input {
         Some(p) => p.clone(),
-        None => {
-            eprintln!("making a 640x480 clip from ../shared/data ...");
-            default_clip(tmp.path(), args.seconds)?
-        }
+        None => default_clip(tmp.path(), args.seconds)?,
     };
     let exe = std::env::current_exe().context("cannot find the hunch program")?;
     let mut child_args: Vec<OsString> = vec![

@@ -71,6 +71,7 @@ pub mod session;
 pub mod shutdown;
 pub mod status;
 pub mod stretches;
+#[cfg(any(test, feature = "testkit"))]
 #[doc(hidden)]
 pub mod testdata;
 pub mod window;

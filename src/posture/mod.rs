@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::landmarks::Pose;
 
+#[cfg(any(test, feature = "testkit"))]
 pub mod eval;
 pub mod judge;
 pub mod metrics;
