@@ -268,7 +268,7 @@ fn events_match_the_golden_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("good_slouch_good.mp4");
     clip::make_clip(&data, &clip::good_slouch_good(15.0, 40.0), &path).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_hunch"))
+    let out = crate::common::hunch()
         .arg("--input")
         .arg(&path)
         .args([
