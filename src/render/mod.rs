@@ -159,6 +159,8 @@ pub struct CoachPanel {
     pub paused: bool,
     /// 0..1 of the whole stretch.
     pub progress: f32,
+    /// What one repetition is called ("reps"; neck rolls: "circles").
+    pub rep_word: &'static str,
 }
 
 /// A short card after a stretch ends.
@@ -1462,7 +1464,7 @@ fn coach_pass(cx: &mut Ctx, c: &CoachPanel, r: Rect, draw: bool) -> f32 {
     let (num, unit) = match c.reps_target {
         Some(t) => (
             format!("{} / {}", c.reps_done.min(9999), t.min(9999)),
-            "reps",
+            c.rep_word,
         ),
         None => (format_clock(c.time_remaining_s.unwrap_or(0.0)), "left"),
     };
