@@ -53,6 +53,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         None => crate::monitor::run(&cli),
         Some(Command::Cameras) => cameras(),
+        Some(Command::Autostart(args)) => crate::desktop::autostart::run(args),
         Some(Command::Config) => show_config(),
         Some(Command::Bench(b)) if b.what == BenchWhat::Cpu => cpubench::run(&cli, b),
         Some(Command::Stretches) => list_stretches(),

@@ -222,6 +222,22 @@ pub struct MonitorArgs {
     /// Keep no history
     #[arg(long)]
     pub no_history: bool,
+
+    /// Start in the compact always-on-top overlay (320x180) instead of the full window; key k switches while running [default: the mode hunch was last in]
+    #[arg(long, conflicts_with_all = ["no_window", "tray_only"])]
+    pub compact: bool,
+
+    /// Start with no window, only the tray icon (its menu shows the window); prompts come as notifications
+    #[arg(long, conflicts_with_all = ["no_window", "no_tray"])]
+    pub tray_only: bool,
+
+    /// No tray icon (closing the window then quits)
+    #[arg(long)]
+    pub no_tray: bool,
+
+    /// Keep watching while the screen is locked (by default the camera is released and the session paused until unlock)
+    #[arg(long)]
+    pub no_lock_pause: bool,
 }
 
 /// The subcommands.
@@ -247,6 +263,32 @@ pub enum Command {
     History(HistoryCmd),
     /// Measure speed, CPU and memory
     Bench(BenchArgs),
+    /// Start hunch at login (an XDG autostart entry), or stop doing so
+    Autostart(AutostartArgs),
+}
+
+/// `hunch autostart`.
+#[derive(Debug, Args)]
+pub struct AutostartArgs {
+    /// enable: write the autostart entry (and a menu entry and icon); disable: remove it; status: show it
+    #[arg(value_enum)]
+    pub action: AutostartAction,
+
+    /// Start in the compact overlay
+    #[arg(long, conflicts_with = "tray_only")]
+    pub compact: bool,
+
+    /// Start with only the tray icon
+    #[arg(long)]
+    pub tray_only: bool,
+}
+
+/// What `hunch autostart` does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AutostartAction {
+    Enable,
+    Disable,
+    Status,
 }
 
 /// `hunch analyze`.
@@ -429,6 +471,38 @@ mod tests {
     #[test]
     fn analyze_needs_an_input() {
         assert!(Cli::try_parse_from(["hunch", "analyze"]).is_err());
+    }
+
+    #[test]
+    fn desktop_flags_parse_and_exclude_each_other() {
+        let cli = Cli::try_parse_from(["hunch", "--compact", "--no-lock-pause"]).unwrap();
+        assert!(cli.monitor.compact && cli.monitor.no_lock_pause);
+        assert!(!cli.monitor.tray_only && !cli.monitor.no_tray);
+        let cli = Cli::try_parse_from(["hunch", "--tray-only"]).unwrap();
+        assert!(cli.monitor.tray_only);
+        assert!(
+            Cli::try_parse_from(["hunch", "--no-tray"])
+                .unwrap()
+                .monitor
+                .no_tray
+        );
+        assert!(Cli::try_parse_from(["hunch", "--compact", "--no-window"]).is_err());
+        assert!(Cli::try_parse_from(["hunch", "--compact", "--tray-only"]).is_err());
+        assert!(Cli::try_parse_from(["hunch", "--tray-only", "--no-tray"]).is_err());
+    }
+
+    #[test]
+    fn autostart_takes_an_action_and_a_mode() {
+        let cli = Cli::try_parse_from(["hunch", "autostart", "enable", "--compact"]).unwrap();
+        match cli.command {
+            Some(Command::Autostart(a)) => {
+                assert_eq!(a.action, AutostartAction::Enable);
+                assert!(a.compact && !a.tray_only);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(Cli::try_parse_from(["hunch", "autostart"]).is_err());
+        assert!(Cli::try_parse_from(["hunch", "autostart", "on"]).is_err());
     }
 
     #[test]

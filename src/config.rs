@@ -680,6 +680,23 @@ pub struct MonitorSettings {
     pub history: Option<std::path::PathBuf>,
     /// `--no-history`.
     pub no_history: bool,
+    /// The tray, the screen lock and the window's modes (`--compact`,
+    /// `--tray-only`, `--no-tray`, `--no-lock-pause`).
+    pub desktop: DesktopSettings,
+}
+
+/// How hunch lives beside the user's work (the monitor only; `hunch
+/// stretch` and the other commands open a plain window).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DesktopSettings {
+    /// `--compact`: start in the compact overlay.
+    pub compact: bool,
+    /// `--tray-only`: start with the window hidden (the tray shows it).
+    pub tray_only: bool,
+    /// Show the tray icon (not `--no-tray`).
+    pub tray: bool,
+    /// Pause while the screen is locked (not `--no-lock-pause`).
+    pub lock_pause: bool,
 }
 
 /// Default `--snooze-minutes`.
@@ -739,9 +756,16 @@ impl MonitorSettings {
                 timeout_s: m.hook_timeout,
             },
             events: m.events.clone(),
-            notifications: m.no_window,
+            // No window to show prompts in: notifications carry them.
+            notifications: m.no_window || m.tray_only,
             history: m.history.clone(),
             no_history: m.no_history,
+            desktop: DesktopSettings {
+                compact: m.compact,
+                tray_only: m.tray_only,
+                tray: !m.no_tray,
+                lock_pause: !m.no_lock_pause,
+            },
         }
     }
 }

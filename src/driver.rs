@@ -13,21 +13,20 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use image::RgbImage;
 
 use crate::capture::{self, Backoff, FrameSource, Timing};
-use crate::config::MonitorSettings;
-use crate::events::{Event, Sink};
+use crate::config::{DesktopSettings, MonitorSettings};
+use crate::events::{CameraStatus, Event, Sink};
 use crate::frame::Frame;
 use crate::history::Recorder;
 use crate::keys::Key;
 use crate::pose::{Mode, PoseConfig, PoseEstimator};
 use crate::render::Renderer;
-use crate::session::{CameraChange, Command, Input, Session, unix_now};
+use crate::session::{CameraChange, Input, Session, unix_now};
 use crate::window::Window;
 
 /// Initial window size.
@@ -46,17 +45,20 @@ pub struct Live {
 }
 
 impl Live {
+    /// Opens what `settings` ask for; `desktop` (the monitor only) opens
+    /// the window in the mode and place the desktop settings say.
     pub fn open(
         pose: &PoseConfig,
         settings: &MonitorSettings,
         title: &str,
+        desktop: Option<DesktopSettings>,
     ) -> anyhow::Result<Live> {
         let estimator = PoseEstimator::new(pose)?;
         let source = capture::open_source(&settings.source)?;
-        let window = if settings.no_window {
-            None
-        } else {
-            Some(Window::open(title, WINDOW_SIZE.0, WINDOW_SIZE.1)?)
+        let window = match (settings.no_window, desktop) {
+            (true, _) => None,
+            (false, Some(d)) => Some(crate::desktop::seam::open_window(d, title, WINDOW_SIZE)?),
+            (false, None) => Some(Window::open(title, WINDOW_SIZE.0, WINDOW_SIZE.1)?),
         };
         let stop = crate::shutdown::stop_flag()?;
         let start_unix = unix_now();
@@ -80,8 +82,35 @@ pub struct Outputs {
     pub sinks: Vec<Box<dyn Sink>>,
     /// Where a new calibration is saved (before any sink hears of it).
     pub profile_path: Option<PathBuf>,
-    /// Commands from outside the window (a tray, say).
-    pub commands: Option<Receiver<Command>>,
+    /// What else the loop consults each turn (the desktop: tray, screen
+    /// lock, window modes).
+    pub outside: Option<Box<dyn Outside>>,
+}
+
+/// An input asked for from outside the window, and why (said in the
+/// camera event when it pauses or resumes the session).
+#[derive(Clone, Debug)]
+pub struct Asked {
+    pub input: Input,
+    pub why: &'static str,
+}
+
+/// Something outside the session the driver consults once per turn.
+pub trait Outside {
+    /// Before the keys: does what concerns the window itself and returns
+    /// the inputs for the session. `camera_lost`: the camera is gone.
+    fn turn(
+        &mut self,
+        session: &Session,
+        window: Option<&mut Window>,
+        now: f64,
+        camera_lost: bool,
+    ) -> Vec<Asked>;
+    /// A key the session has no use for (the compact toggle); true when
+    /// it was used here.
+    fn key(&mut self, key: Key, window: Option<&mut Window>) -> bool;
+    /// The loop is over (remember the window's place).
+    fn finish(&mut self, window: Option<&mut Window>);
 }
 
 impl Outputs {
@@ -325,6 +354,9 @@ pub fn drive(session: &mut Session, live: &mut Live, out: &mut Outputs) -> anyho
     let start = session.start(live.source.describe());
     out.dispatch(session, start);
     let result = run_loop(session, live, out);
+    if let Some(o) = out.outside.as_mut() {
+        o.finish(live.window.as_mut());
+    }
     let last = session.last_inference().unwrap_or(0.0);
     let end_t = session_now(live.source.as_ref(), last);
     let end = session.finish(end_t);
@@ -361,41 +393,60 @@ fn run_loop(session: &mut Session, live: &mut Live, out: &mut Outputs) -> anyhow
     let mut released = false;
     let mut pipeline_ms = 0.0_f32;
     loop {
-        if stop.load(Ordering::Relaxed) || window.as_ref().is_some_and(|w| !w.is_open()) {
-            return Ok(());
-        }
         // Now on the session clock: a camera's clock runs on while no
         // frame arrives (paused, lost); a recording's stands still.
         let now = session_now(
             source,
             session.last_inference().unwrap_or(0.0).max(frame.time_s),
         );
-        // Keys and outside commands first, so a pause never waits for a frame.
-        let mut inputs: Vec<Input> = keys
-            .drain(..)
-            .map(|key| Input::Key { key, t: now })
-            .collect();
-        if let Some(rx) = &out.commands {
-            inputs.extend(
-                rx.try_iter()
-                    .map(|command| Input::External { command, t: now }),
-            );
+        // The desktop first (it may hide a window just closed), then the
+        // keys, so a pause never waits for a frame.
+        let mut inputs: Vec<Asked> = match out.outside.as_mut() {
+            Some(o) => o.turn(session, window.as_mut(), now, watch.is_lost()),
+            None => Vec::new(),
+        };
+        if stop.load(Ordering::Relaxed) || window.as_ref().is_some_and(|w| !w.is_open()) {
+            return Ok(());
         }
-        for input in inputs {
+        for key in keys.drain(..) {
+            if let Some(o) = out.outside.as_mut()
+                && o.key(key, window.as_mut())
+            {
+                continue;
+            }
+            inputs.push(Asked {
+                input: Input::Key { key, t: now },
+                why: "",
+            });
+        }
+        for Asked { input, why } in inputs {
             let events = session.handle(input);
             out.dispatch(session, events);
             if session.wants_quit() {
                 return Ok(());
             }
-            // The camera is released while paused.
-            if session.is_paused() && !released {
+            // The camera is released while paused; a pause asked for from
+            // outside (the tray, the screen lock) says so in a camera event.
+            let change = if session.is_paused() && !released {
                 source.release();
                 released = true;
+                Some(CameraStatus::Released)
             } else if !session.is_paused() && released {
                 source
                     .resume()
                     .context("cannot take the camera back after the pause")?;
                 released = false;
+                Some(CameraStatus::Back)
+            } else {
+                None
+            };
+            if let Some(status) = change.filter(|_| !why.is_empty()) {
+                let event = Event::Camera {
+                    t: now,
+                    status,
+                    message: why.to_string(),
+                };
+                out.dispatch(session, vec![event]);
             }
         }
         if session.is_paused() || watch.is_lost() {

@@ -165,6 +165,8 @@ impl Sink for EventWriter {
 pub enum CameraStatus {
     Lost,
     Back,
+    /// Let go on purpose (a pause, the screen lock); `back` follows.
+    Released,
 }
 
 /// Why events could not be written.

@@ -24,6 +24,9 @@ pub enum Key {
     Quit,
     /// `h`: show or hide the keys.
     Help,
+    /// `k`: switch between the full window and the compact overlay (the
+    /// desktop handles it, not the session).
+    Compact,
 }
 
 /// Where the user is, which decides the keys that apply.
@@ -53,7 +56,7 @@ pub struct Binding {
 }
 
 /// Every key, in the order the help card lists them.
-pub const BINDINGS: [Binding; 9] = [
+pub const BINDINGS: [Binding; 10] = [
     Binding {
         key: Key::PauseResume,
         names: &["space"],
@@ -104,6 +107,13 @@ pub const BINDINGS: [Binding; 9] = [
         help: "Mirror the picture",
     },
     Binding {
+        key: Key::Compact,
+        names: &["k"],
+        shown: "k",
+        short: "compact",
+        help: "Compact overlay / full window",
+    },
+    Binding {
         key: Key::Help,
         names: &["h", "f1"],
         shown: "h",
@@ -145,7 +155,10 @@ pub fn word(key: Key, ctx: KeyContext) -> Option<&'static str> {
         Key::Another if ctx == KeyContext::Stretch => None,
         Key::Routine if ctx != (KeyContext::Prompt { routine: true }) => None,
         Key::Routine => Some("start the routine"),
-        Key::PauseResume
+        // Only the monitor has the compact overlay.
+        Key::Compact if run => None,
+        Key::Compact
+        | Key::PauseResume
         | Key::Snooze
         | Key::Calibrate
         | Key::Done
@@ -237,6 +250,7 @@ mod tests {
             Key::Mirror,
             Key::Quit,
             Key::Help,
+            Key::Compact,
         ] {
             assert_eq!(BINDINGS.iter().filter(|b| b.key == k).count(), 1, "{k:?}");
         }
@@ -263,6 +277,7 @@ mod tests {
         assert_eq!(from_name("escape"), Some(Key::Quit));
         assert_eq!(from_name("h"), Some(Key::Help));
         assert_eq!(from_name("f1"), Some(Key::Help));
+        assert_eq!(from_name("k"), Some(Key::Compact));
         assert_eq!(from_name("x"), None);
     }
 
@@ -271,7 +286,7 @@ mod tests {
         let f = footer_options(KeyContext::Monitor);
         assert_eq!(
             f[0],
-            "space pause · s snooze · c calibrate · d done · n another · m mirror · h keys · q quit"
+            "space pause · s snooze · c calibrate · d done · n another · m mirror · k compact · h keys · q quit"
         );
         assert_eq!(
             f[1],

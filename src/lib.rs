@@ -47,6 +47,7 @@ pub mod cli;
 pub mod coach;
 pub mod config;
 pub mod cpubench;
+pub mod desktop;
 pub mod driver;
 pub mod events;
 pub mod frame;

@@ -96,7 +96,12 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         protected.check("--events", Path::new(target))?;
     }
     // Models and ONNX Runtime first: their errors say how to fix the install.
-    let mut live = Live::open(&pose_config(cli), &settings, "hunch")?;
+    let mut live = Live::open(
+        &pose_config(cli),
+        &settings,
+        "hunch",
+        Some(settings.desktop),
+    )?;
     // The order the outputs hear each event in.
     let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
     sinks.extend(events_sink(&settings)?);
@@ -112,12 +117,19 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         sinks.push(Box::new(StatusLine::stderr()));
     }
     tracing::info!("watching {}", live.source.describe());
+    // The tray and the screen lock (before the session starts, so a lock
+    // right at the start is heard).
+    let outside: Box<dyn crate::driver::Outside> = Box::new(crate::desktop::seam::Seam::start(
+        settings.desktop,
+        settings.history.clone(),
+        live.window.as_ref(),
+    ));
     let cfg = session_config(cli, settings, profile, live.start_unix)?;
     let mut session = Session::new(Mode::Monitor, cfg);
     let mut out = Outputs {
         sinks,
         profile_path: Some(profile_path),
-        commands: None,
+        outside: Some(outside),
     };
     let result = drive(&mut session, &mut live, &mut out);
     for e in out.close() {
@@ -138,7 +150,7 @@ pub(crate) fn run_command(
     title: &str,
     profile_path: Option<PathBuf>,
 ) -> anyhow::Result<Session> {
-    let mut live = Live::open(&pose_config(cli), &settings, title)?;
+    let mut live = Live::open(&pose_config(cli), &settings, title, None)?;
     let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
     sinks.extend(events_sink(&settings)?);
     if let Some(h) = live.history.take() {
@@ -156,7 +168,7 @@ pub(crate) fn run_command(
     let mut out = Outputs {
         sinks,
         profile_path,
-        commands: None,
+        outside: None,
     };
     drive(&mut session, &mut live, &mut out)?;
     if let Some(e) = out.close().into_iter().next() {

@@ -575,140 +575,119 @@ impl History {
                 .collect::<rusqlite::Result<_>>()?;
 
             let mut skipped = 0usize;
-            let mut st = c.prepare(
-                "SELECT session_id, t, state, verdict, view, forward_head, rounded_shoulders, metrics_json
-                 FROM samples WHERE t >= ?1 AND t < ?2 ORDER BY t, rowid",
-            )?;
-            let mut rows = st.query(params![from, to])?;
-            while let Some(r) = rows.next()? {
-                let state = parse_enum::<State>(&r.get::<_, String>(2)?);
-                let verdict = parse_enum::<Verdict>(&r.get::<_, String>(3)?);
-                let view = r.get::<_, Option<String>>(4)?;
-                let view = match view {
-                    None => Some(None),
-                    Some(v) => parse_enum::<View>(&v).map(Some),
-                };
-                let (Some(state), Some(verdict), Some(view)) = (state, verdict, view) else {
-                    skipped += 1;
-                    continue;
-                };
-                log.samples.push(Stored {
-                    session_id: r.get(0)?,
-                    record: Sample {
+            let range = (from, to);
+            log.samples = load_rows(
+                c,
+                "samples",
+                "state, verdict, view, forward_head, rounded_shoulders, metrics_json",
+                range,
+                &mut skipped,
+                |r| {
+                    let state = parse_enum::<State>(&r.get::<_, String>(2)?);
+                    let verdict = parse_enum::<Verdict>(&r.get::<_, String>(3)?);
+                    let view = match r.get::<_, Option<String>>(4)? {
+                        None => Some(None),
+                        Some(v) => parse_enum::<View>(&v).map(Some),
+                    };
+                    let (Some(state), Some(verdict), Some(view)) = (state, verdict, view) else {
+                        return Ok(None);
+                    };
+                    Ok(Some(Sample {
                         view,
                         forward_head: r.get(5)?,
                         rounded_shoulders: r.get(6)?,
                         metrics_json: r.get(7)?,
                         ..Sample::new(r.get(1)?, state, verdict)
-                    },
-                });
-            }
+                    }))
+                },
+            )?;
             fill_levels(c, &mut log.samples, to)?;
 
-            let mut st = c.prepare(
-                "SELECT session_id, t, from_state, to_state FROM transitions
-                 WHERE t >= ?1 AND t < ?2 ORDER BY t, rowid",
-            )?;
-            let mut rows = st.query(params![from, to])?;
-            while let Some(r) = rows.next()? {
-                let from_s = parse_enum::<State>(&r.get::<_, String>(2)?);
-                let to_s = parse_enum::<State>(&r.get::<_, String>(3)?);
-                let (Some(from_s), Some(to_s)) = (from_s, to_s) else {
-                    skipped += 1;
-                    continue;
-                };
-                log.transitions.push(Stored {
-                    session_id: r.get(0)?,
-                    record: Transition {
+            log.transitions = load_rows(
+                c,
+                "transitions",
+                "from_state, to_state",
+                range,
+                &mut skipped,
+                |r| {
+                    let from_s = parse_enum::<State>(&r.get::<_, String>(2)?);
+                    let to_s = parse_enum::<State>(&r.get::<_, String>(3)?);
+                    let (Some(from), Some(to)) = (from_s, to_s) else {
+                        return Ok(None);
+                    };
+                    Ok(Some(Transition {
                         t_unix: r.get(1)?,
-                        from: from_s,
-                        to: to_s,
-                    },
-                });
-            }
-
-            let mut st = c.prepare(
-                "SELECT session_id, t, prompt_id, stretch_id, reason FROM prompts
-                 WHERE t >= ?1 AND t < ?2 ORDER BY t, rowid",
+                        from,
+                        to,
+                    }))
+                },
             )?;
-            log.prompts = st
-                .query_map(params![from, to], |r| {
-                    Ok(Stored {
-                        session_id: r.get(0)?,
-                        record: Prompt {
-                            t_unix: r.get(1)?,
-                            prompt_id: r.get::<_, i64>(2)? as u64,
-                            stretch_id: r.get(3)?,
-                            reason: r.get(4)?,
-                        },
-                    })
-                })?
-                .collect::<rusqlite::Result<_>>()?;
 
-            let mut st = c.prepare(
-                "SELECT session_id, t, prompt_id, outcome, reps FROM prompt_outcomes
-                 WHERE t >= ?1 AND t < ?2 ORDER BY t, rowid",
+            log.prompts = load_rows(
+                c,
+                "prompts",
+                "prompt_id, stretch_id, reason",
+                range,
+                &mut skipped,
+                |r| {
+                    Ok(Some(Prompt {
+                        t_unix: r.get(1)?,
+                        prompt_id: r.get::<_, i64>(2)? as u64,
+                        stretch_id: r.get(3)?,
+                        reason: r.get(4)?,
+                    }))
+                },
             )?;
-            let mut rows = st.query(params![from, to])?;
-            while let Some(r) = rows.next()? {
-                let Some(outcome) = Outcome::from_db(&r.get::<_, String>(3)?, r.get(4)?) else {
-                    skipped += 1;
-                    continue;
-                };
-                log.outcomes.push(Stored {
-                    session_id: r.get(0)?,
-                    record: PromptOutcome {
+
+            log.outcomes = load_rows(
+                c,
+                "prompt_outcomes",
+                "prompt_id, outcome, reps",
+                range,
+                &mut skipped,
+                |r| {
+                    let Some(outcome) = Outcome::from_db(&r.get::<_, String>(3)?, r.get(4)?) else {
+                        return Ok(None);
+                    };
+                    Ok(Some(PromptOutcome {
                         t_unix: r.get(1)?,
                         prompt_id: r.get::<_, i64>(2)? as u64,
                         outcome,
-                    },
-                });
-            }
-
-            let mut st = c.prepare(
-                "SELECT session_id, t, view, profile_toml FROM calibrations
-                 WHERE t >= ?1 AND t < ?2 ORDER BY t, rowid",
+                    }))
+                },
             )?;
-            let mut rows = st.query(params![from, to])?;
-            while let Some(r) = rows.next()? {
-                let view = match r.get::<_, Option<String>>(2)? {
-                    None => None,
-                    Some(v) => match parse_enum::<View>(&v) {
-                        Some(v) => Some(v),
-                        None => {
-                            skipped += 1;
-                            continue;
-                        }
-                    },
-                };
-                log.calibrations.push(Stored {
-                    session_id: r.get(0)?,
-                    record: Calibration {
+
+            log.calibrations = load_rows(
+                c,
+                "calibrations",
+                "view, profile_toml",
+                range,
+                &mut skipped,
+                |r| {
+                    let view = match r.get::<_, Option<String>>(2)? {
+                        None => None,
+                        Some(v) => match parse_enum::<View>(&v) {
+                            Some(v) => Some(v),
+                            None => return Ok(None),
+                        },
+                    };
+                    Ok(Some(Calibration {
                         t_unix: r.get(1)?,
                         view,
                         profile_toml: r.get(3)?,
-                    },
-                });
-            }
-
-            let mut st = c.prepare(
-                "SELECT session_id, t, kind FROM pauses
-                 WHERE t >= ?1 AND t < ?2 ORDER BY t, rowid",
+                    }))
+                },
             )?;
-            let mut rows = st.query(params![from, to])?;
-            while let Some(r) = rows.next()? {
+
+            log.pauses = load_rows(c, "pauses", "kind", range, &mut skipped, |r| {
                 let Some(kind) = PauseKind::from_db(&r.get::<_, String>(2)?) else {
-                    skipped += 1;
-                    continue;
+                    return Ok(None);
                 };
-                log.pauses.push(Stored {
-                    session_id: r.get(0)?,
-                    record: Pause {
-                        t_unix: r.get(1)?,
-                        kind,
-                    },
-                });
-            }
+                Ok(Some(Pause {
+                    t_unix: r.get(1)?,
+                    kind,
+                }))
+            })?;
             log.skipped_rows = skipped;
             Ok(())
         })();
@@ -828,6 +807,36 @@ impl History {
             .map(|s| s == "ok")
             .map_err(|e| self.sql("checking the file", e))
     }
+}
+
+/// The rows of `table` with `from <= t < to` in time order, each read by
+/// `parse` from the columns `session_id, t, {cols}` (indices 0, 1, 2...).
+/// `parse` returns `None` for a row this version cannot read (a value written
+/// by a newer hunch): it is left out and counted in `skipped`.
+fn load_rows<T>(
+    c: &Connection,
+    table: &str,
+    cols: &str,
+    (from, to): (f64, f64),
+    skipped: &mut usize,
+    parse: impl Fn(&rusqlite::Row) -> rusqlite::Result<Option<T>>,
+) -> rusqlite::Result<Vec<Stored<T>>> {
+    let mut st = c.prepare(&format!(
+        "SELECT session_id, t, {cols} FROM {table}
+         WHERE t >= ?1 AND t < ?2 ORDER BY t, rowid"
+    ))?;
+    let mut rows = st.query(params![from, to])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        match parse(r)? {
+            Some(record) => out.push(Stored {
+                session_id: r.get(0)?,
+                record,
+            }),
+            None => *skipped += 1,
+        }
+    }
+    Ok(out)
 }
 
 /// Gives each sample the baselines and thresholds in force at its time: the

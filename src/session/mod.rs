@@ -1055,6 +1055,8 @@ impl Session {
         match key {
             Key::Quit => self.quit = true,
             Key::Help => self.show_help = !self.show_help,
+            // The desktop's (the driver hands it there first).
+            Key::Compact => {}
             Key::Mirror => self.mirror = !self.mirror,
             Key::PauseResume => {
                 let command = if self.paused {
@@ -1114,6 +1116,8 @@ impl Session {
                 // The monitor's routine ends; the monitor quits too.
             }
             Key::Help => self.show_help = !self.show_help,
+            // The desktop's (the driver hands it there first).
+            Key::Compact => {}
             Key::Mirror => self.mirror = !self.mirror,
             Key::Done => {
                 if let Some(p) = &mut self.prompt {
