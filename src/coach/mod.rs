@@ -465,7 +465,10 @@ impl Coach {
         self.last_t = t;
         self.status = match self.engine {
             Engine::Timer { .. } => self.compose(t, None, None),
-            _ => self.update_verified(t, pose),
+            Engine::Reps { .. }
+            | Engine::Hold { .. }
+            | Engine::Sides { .. }
+            | Engine::Circles { .. } => self.update_verified(t, pose),
         };
         self.status.clone()
     }

@@ -145,7 +145,7 @@ pub(super) fn coach_pass(cx: &mut Ctx, c: &CoachPanel, r: Rect, draw: bool) -> f
     let (num, unit) = match c.reps_target {
         Some(t) => (
             format!("{} / {}", c.reps_done.min(9999), t.min(9999)),
-            "reps",
+            c.rep_word,
         ),
         None => (format_clock(c.time_remaining_s.unwrap_or(0.0)), "left"),
     };

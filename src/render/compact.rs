@@ -462,7 +462,7 @@ fn draw_coach(cx: &mut Cx, c: &super::CoachPanel, col: Rect, colour: Rgb) {
         cx.text(
             col.x + bw + cx.u(6.0),
             by + cx.u(15.0),
-            "reps",
+            c.rep_word,
             10.0,
             false,
             MUTED,

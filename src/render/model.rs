@@ -111,6 +111,8 @@ pub struct CoachPanel {
     pub paused: bool,
     /// 0..1 of the whole stretch.
     pub progress: f32,
+    /// What one repetition is called ("reps"; neck rolls: "circles").
+    pub rep_word: &'static str,
 }
 
 /// A short card after a stretch ends.

@@ -443,15 +443,16 @@ impl Session {
                 self.finish_calibration(t, out);
             }
         }
+        // Only the monitor reports posture; a stretch or routine keeps the
+        // state (for the window's colours) without telling anyone.
         let watching = matches!(self.mode, Mode::Monitor);
+        let before = self.machine.state();
+        let before_since = self.machine.state_since().unwrap_or(t);
+        let events = self.machine.update(t, Some(&assessment.judgement));
+        let changed = !events.is_empty();
+        let verdict_differs = !verdict_matches(assessment.judgement.verdict, self.machine.state());
+        self.scheduler.observe(t, changed || verdict_differs);
         if watching {
-            let before = self.machine.state();
-            let before_since = self.machine.state_since().unwrap_or(t);
-            let events = self.machine.update(t, Some(&assessment.judgement));
-            let changed = !events.is_empty();
-            let verdict_differs =
-                !verdict_matches(assessment.judgement.verdict, self.machine.state());
-            self.scheduler.observe(t, changed || verdict_differs);
             for ev in events {
                 self.on_state_event(&ev, before, before_since, out);
             }
@@ -479,6 +480,10 @@ impl Session {
         }
         self.last_inference = Some(t);
         self.next_due = match self.mode {
+            // A routine inside the monitor is coached at the coach's rate.
+            Mode::Monitor if self.run.is_some() => {
+                t + 1.0 / self.cfg.monitor.rate.fast_fps.max(1.0)
+            }
             Mode::Monitor => {
                 let activity = self
                     .scheduler

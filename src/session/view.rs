@@ -26,9 +26,7 @@ pub(super) fn overlay<'a>(s: &'a Session, frame: &'a RgbImage) -> OverlayModel<'
         .and_then(|a| a.measurement.as_ref())
         .map(|m| m.view);
     model.fps = s.fps;
-    if let Some(j) = s.last.as_ref().map(|a| &a.judgement)
-        && matches!(s.mode, super::Mode::Monitor | super::Mode::Calibrate { .. })
-    {
+    if let Some(j) = s.last.as_ref().map(|a| &a.judgement) {
         (model.head, model.shoulders) = gauges(j);
     }
     model.calibration = match (&s.calibrating, &s.cfg.profile) {
@@ -64,15 +62,17 @@ pub(super) fn overlay<'a>(s: &'a Session, frame: &'a RgbImage) -> OverlayModel<'
                 }
             }
         }
-        if let Some(h) = header {
-            model.notice = Some(h.clone());
-            model.activity = Some(h);
-        }
+        // The status bar says where the run is (the card repeats it).
+        model.activity = header;
     }
-    if s.run.is_some() && !s.paused {
-        // A floor stretch pauses the judging; the user is not "paused".
-        model.state = crate::posture::State::Good;
+    if s.run.is_some() {
         model.prompt_progress = 0.0;
+        if !s.paused && model.state == crate::posture::State::Paused {
+            // A floor stretch pauses the judging (no gauges); the user did
+            // not pause.
+            model.state = crate::posture::State::Good;
+            (model.head, model.shoulders) = (None, None);
+        }
     }
     model.keys = s.key_context();
     model
@@ -220,6 +220,7 @@ pub fn coach_panel(stretch: &Stretch, s: &CoachStatus) -> CoachPanel {
         verified: s.verified,
         paused: matches!(s.phase, Phase::Paused(_)),
         progress: s.progress,
+        rep_word: stretch.rep_word(),
     }
 }
 

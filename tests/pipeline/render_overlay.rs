@@ -234,6 +234,7 @@ fn shot<'a>(
                 verified: true,
                 paused: false,
                 progress: 0.4,
+                rep_word: "reps",
             });
         }
         Shot::NotCalibrated => {
@@ -562,6 +563,7 @@ fn rendering_odd_inputs_does_not_panic() {
         verified: false,
         paused: true,
         progress: f32::NAN,
+        rep_word: "reps",
     });
     m.calibration = CalibrationView::Calibrating { progress: f32::NAN };
     m.notice = Some("n".repeat(1000));
