@@ -15,7 +15,8 @@
 //! stage's session wrapper, the window in `window`. Everything between is
 //! pure and is driven by data and by timestamps passed in, never read inside.
 //!
-//! - [`cli`]: the flags; [`config`] layers the config file and environment under them.
+//! - [`cli`]: the flags; [`config`] layers the config file and environment under them;
+//!   [`settings`] turns them into each stage's typed settings, once.
 //! - [`schedule`]: how often to run inference (the main lever on CPU use).
 //! - Headless plumbing: [`events`] (JSON lines), [`hooks`] (user commands),
 //!   [`notify`] (desktop notifications), [`shutdown`] (Ctrl-C), [`status`]
@@ -57,6 +58,7 @@ pub mod report;
 pub mod routine;
 pub mod runtime;
 pub mod schedule;
+pub mod settings;
 pub mod shutdown;
 pub mod status;
 pub mod stretches;

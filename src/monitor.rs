@@ -28,8 +28,8 @@ use crate::landmarks::Pose;
 use crate::notify::Notifier;
 use crate::pose::{Mode, PoseConfig, PoseEstimator};
 use crate::posture::{
-    self, Assessment, Judgement, Measurement, Profile, State, StateConfig, StateMachine,
-    Thresholds, Verdict, View,
+    self, Assessment, Judgement, Measurement, Profile, State, StateMachine, Thresholds, Verdict,
+    View,
 };
 use crate::render::{
     CalibrationView, CoachPanel, Countdown, Gauge, OverlayModel, PromptCard, Renderer, SummaryCard,
@@ -74,7 +74,7 @@ pub(crate) fn unix_now() -> f64 {
 
 /// Pose estimator settings from the flags.
 pub fn pose_config(cli: &Cli) -> PoseConfig {
-    PoseConfig::from_common(&cli.common)
+    crate::settings::pose(&cli.common)
 }
 
 /// The profile path from `--profile`, else the default one.
@@ -232,13 +232,13 @@ impl CanvasDump {
 /// `hunch`: watch the camera (or `--input`) and prompt when slumping persists.
 pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let settings = MonitorSettings::from_cli(cli);
-    let thresholds = Thresholds::from_args(&cli.common.posture)?;
-    let state_cfg = StateConfig::from_args(&cli.common.posture)?;
+    let thresholds = crate::settings::thresholds(&cli.common.posture)?;
+    let state_cfg = crate::settings::state_config(&cli.common.posture)?;
     let profile = load_profile(cli)?;
     let profile_path = profile_path(cli)?;
     // `--events` appends: never to hunch's own files or to the input.
     if let Some(target) = settings.events.as_deref().filter(|t| *t != "-") {
-        let mut protected = crate::output::Protected::own_files(cli);
+        let mut protected = crate::settings::own_files(cli);
         if let Some(input) = &settings.source.input {
             protected.add("the --input", input);
         }
@@ -269,7 +269,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         mirror: settings.mirror,
         settings,
         thresholds,
-        forced_view: posture::forced_view(cli.common.posture.view),
+        forced_view: crate::settings::view(&cli.common.posture),
         profile,
         profile_path,
         machine: StateMachine::new(state_cfg),
