@@ -7,7 +7,7 @@ use anyhow::Context;
 
 use crate::cli::{BenchArgs, BenchWhat, Cli, Command, HistoryAction, HistoryCmd, ReportArgs};
 use crate::history::History;
-use crate::output::{Protected, Target};
+use crate::output::Target;
 use crate::report;
 use crate::{analyze, capture, config, cpubench};
 
@@ -112,7 +112,7 @@ fn bench_pipeline(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
             .filter(|p| p.is_file())
             .context("no input to measure on: pass --input VIDEO (or a folder of images)")?,
     };
-    let config = crate::pose::PoseConfig::from_common(&cli.common);
+    let config = crate::settings::pose(&cli.common);
     crate::pose::bench::run(&config, &input, PIPELINE_REPS)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -146,7 +146,7 @@ fn report(args: &ReportArgs, cli: &Cli) -> anyhow::Result<ExitCode> {
     let path = History::resolve_path(args.history.as_deref().or(cli.monitor.history.as_deref()))?;
     // Outputs are checked before anything is read or written: never over
     // the history, the profile or the config, and at most one to stdout.
-    let mut protected = Protected::own_files(cli);
+    let mut protected = crate::settings::own_files(cli);
     protected.add_history(&path);
     let csv = args.csv.as_deref().map(Target::parse);
     let png = args.png.as_deref().map(Target::parse);

@@ -100,18 +100,6 @@ impl Default for PoseConfig {
     }
 }
 
-impl PoseConfig {
-    /// The pose settings the flags (and config file) ask for, defaults applied.
-    pub fn from_common(common: &crate::cli::CommonArgs) -> PoseConfig {
-        PoseConfig {
-            model: common.model.unwrap_or(DEFAULT_MODEL),
-            threads: common.threads.unwrap_or(1).max(1),
-            models_dir: common.models.clone(),
-            ort_lib: common.ort_lib.clone(),
-        }
-    }
-}
-
 /// The landmark model used when none is chosen: `full`, MediaPipe's default.
 /// It matches MediaPipe's reference far better than `lite` on our photos
 /// (see the fidelity test) while still beating MediaPipe's speed.

@@ -5,6 +5,10 @@
 //! fewer binaries build and link faster); `cargo test --test pipeline MODULE`
 //! runs one module.
 
+// Test code, where a failed unwrap is a failed test: the no-unwrap rule
+// (Cargo.toml [lints]) is for the program.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[path = "../common/mod.rs"]
 mod common;
 
