@@ -1,8 +1,9 @@
 //! `hunch bench cpu`: CPU and memory of the whole monitor on a real-time
 //! replay, measured from outside.
 //!
-//! It runs `hunch --input VIDEO --no-window --no-history --realtime` as a
-//! child for N seconds and samples `/proc/<pid>/stat` (user + system CPU
+//! It runs `hunch --input VIDEO --no-window --no-history --realtime` (or
+//! `--compact` / `--tray-only` instead of `--no-window` when given before
+//! `bench`) as a child for N seconds and samples `/proc/<pid>/stat` (user + system CPU
 //! ticks, plus those of the ffmpeg decoder it runs) and `/proc/<pid>/status`
 //! (`VmRSS`, `VmHWM`) once a second. It reports the average share of one core
 //! after a short warm-up (model loading is a one-off) and over the whole run,
@@ -325,10 +326,19 @@ pub fn run(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
         None => default_clip(tmp.path(), args.seconds)?,
     };
     let exe = std::env::current_exe().context("cannot find the hunch program")?;
+    // Headless unless `hunch --compact bench cpu` or `--tray-only` asks to
+    // measure the monitor the way it runs beside the user's work.
+    let mode = if cli.monitor.compact {
+        "--compact"
+    } else if cli.monitor.tray_only {
+        "--tray-only"
+    } else {
+        "--no-window"
+    };
     let mut child_args: Vec<OsString> = vec![
         "--input".into(),
         input.clone().into(),
-        "--no-window".into(),
+        mode.into(),
         "--no-history".into(),
         "--realtime".into(),
     ];
@@ -364,7 +374,7 @@ pub fn run(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
         format_report(
             &report,
             &format!(
-                "hunch bench cpu: real-time replay of {} ({info}), --fps {fps}",
+                "hunch bench cpu: real-time replay of {} ({info}), --fps {fps}, {mode}",
                 input.display()
             )
         )
