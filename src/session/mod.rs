@@ -528,6 +528,24 @@ impl Session {
         )
     }
 
+    /// Changes the state machine outside a frame (pause, resume, snooze);
+    /// the monitor reports the state change like any other.
+    fn machine_change(
+        &mut self,
+        t: f64,
+        out: &mut Vec<Event>,
+        change: impl FnOnce(&mut StateMachine) -> Vec<posture::Event>,
+    ) {
+        let before = self.machine.state();
+        let before_since = self.machine.state_since().unwrap_or(t);
+        let events = change(&mut self.machine);
+        if matches!(self.mode, Mode::Monitor) {
+            for ev in events {
+                self.on_state_event(&ev, before, before_since, out);
+            }
+        }
+    }
+
     fn on_state_event(
         &mut self,
         ev: &posture::Event,
@@ -1165,7 +1183,7 @@ impl Session {
             Command::Quit => self.quit = true,
             Command::Pause if !self.paused => {
                 self.paused = true;
-                self.machine.pause(t);
+                self.machine_change(t, out, |m| m.pause(t));
                 out.push(Event::Pause {
                     t,
                     kind: PauseKind::Paused,
@@ -1173,7 +1191,7 @@ impl Session {
             }
             Command::Resume if self.paused => {
                 self.paused = false;
-                self.machine.resume(t);
+                self.machine_change(t, out, |m| m.resume(t));
                 out.push(Event::Pause {
                     t,
                     kind: PauseKind::Resumed,
@@ -1195,7 +1213,7 @@ impl Session {
     }
 
     fn snooze(&mut self, t: f64, seconds: f64, minutes: &str, out: &mut Vec<Event>) {
-        self.machine.snooze(t, t + seconds);
+        self.machine_change(t, out, |m| m.snooze(t, t + seconds));
         if self.prompt.is_some() && self.run.is_none() {
             self.end_prompt(t, None, out);
         }

@@ -659,3 +659,20 @@ fn headless_offers_name_the_routine_command() {
     };
     assert!(reason.contains("`hunch routine`"), "{reason}");
 }
+
+#[test]
+fn pause_resume_and_snooze_report_the_state_change() {
+    let mut s = monitor(true);
+    feed(&mut s, 0.0, 5.0, 0.5, Some(&upright()));
+    let ev = command(&mut s, Command::Pause, 5.0);
+    assert_eq!(states(&ev), [State::Paused], "{ev:?}");
+    assert_eq!(pauses(&ev), [PauseKind::Paused]);
+    // Asked twice, nothing more happens.
+    assert!(command(&mut s, Command::Pause, 6.0).is_empty());
+    let ev = command(&mut s, Command::Resume, 7.0);
+    assert_eq!(pauses(&ev), [PauseKind::Resumed]);
+    assert!(!states(&ev).is_empty(), "{ev:?}");
+    assert_ne!(s.state(), State::Paused);
+    let ev = key(&mut s, Key::Snooze, 8.0);
+    assert_eq!(states(&ev), [State::Snoozed], "{ev:?}");
+}

@@ -17,6 +17,8 @@ mod analyze_contract;
 mod calibrate_cli;
 mod coach_cli;
 mod config_precedence;
+mod desktop_dbus;
+mod desktop_window;
 mod foundation;
 mod hooks_cli;
 mod hostile_inputs;

@@ -93,6 +93,7 @@ fn model<'a>(shot: Shot, img: &'a RgbImage, pose: &'a Pose) -> OverlayModel<'a> 
                 verified: true,
                 paused: false,
                 progress: 0.4,
+                rep_word: "reps",
             });
         }
     }
