@@ -15,7 +15,9 @@ INPUT=${1:-../shared/data/video/pose_squats.mp4}
 ROUNDS=${2:-3}
 [ -e "$INPUT" ] || { echo "compare.sh: input not found: $INPUT" >&2; exit 1; }
 
-cargo build --release --quiet
+# `hunch bench pipeline` is test kit: built with the testkit feature (this
+# replaces target/release/hunch with a build that has it).
+cargo build --release --features testkit --quiet
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for round in $(seq "$ROUNDS"); do

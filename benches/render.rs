@@ -4,6 +4,10 @@
 //!
 //! cargo bench --bench render
 
+// Benchmark code, never shipped: the no-unwrap rule (Cargo.toml [lints])
+// is for the program.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};

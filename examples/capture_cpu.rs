@@ -7,6 +7,10 @@
 //! cargo run --example capture_cpu -- [SECONDS] [FPS]
 //! ```
 
+// A measurement tool, never shipped: the no-unwrap rule (Cargo.toml
+// [lints]) is for the program.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::ffi::OsString;
 use std::time::{Duration, Instant};
 

@@ -3,7 +3,9 @@
 #
 #   - Debian packages: libclang (nokhwa's V4L bindings are generated at build
 #     time), ffmpeg (video files), xvfb + xauth + imagemagick (window tests and
-#     screenshots), libx11-6 + libxcursor1 (loaded by the window at run time).
+#     screenshots), libx11-6 + libxcursor1 (loaded by the window at run time),
+#     dbus-daemon (a private session bus for the tray and screen-lock tests),
+#     x11-utils (xwininfo, xprop: the compact window test).
 #   - ONNX Runtime 1.31.1, taken from PyPI's onnxruntime wheel (no download
 #     from anywhere else), into ~/.local/share/hunch/onnxruntime/.
 #
@@ -22,7 +24,7 @@ ort_lib="$ort_dir/libonnxruntime.so"
 # --- Debian packages -------------------------------------------------------
 need_pkgs=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for pkg in libclang1-14 ffmpeg xvfb xauth imagemagick libx11-6 libxcursor1 python3-pip; do
+for pkg in libclang1-14 ffmpeg xvfb xauth imagemagick libx11-6 libxcursor1 dbus-daemon x11-utils python3-pip; do
   if [ "$pkg" = python3-pip ] && python3 -m pip --version >/dev/null 2>&1; then continue; fi
   have_pkg "$pkg" || need_pkgs+=("$pkg")
 done

@@ -31,7 +31,7 @@ use crate::cli::{AnalyzeArgs, Cli};
 use crate::frame::load_image;
 use crate::landmarks::Pose;
 use crate::output::Protected;
-use crate::pose::{Mode, PoseConfig, PoseEstimator, StageTimings};
+use crate::pose::{Mode, PoseEstimator, StageTimings};
 use crate::posture;
 
 /// The pose part of a frame's JSON line.
@@ -275,11 +275,11 @@ pub fn run(cli: &Cli, args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
             dir,
             !cli.monitor.no_mirror,
             &args.inputs,
-            Protected::own_files(cli),
+            crate::settings::own_files(cli),
         )?),
         None => None,
     };
-    let mut estimator = PoseEstimator::new(&PoseConfig::from_common(&cli.common))?;
+    let mut estimator = PoseEstimator::new(&crate::settings::pose(&cli.common))?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut write_failed: Option<std::io::Error> = None;
@@ -354,15 +354,15 @@ struct Judged {
 impl Judge {
     fn new(cli: &Cli) -> anyhow::Result<Judge> {
         Ok(Judge {
-            thresholds: posture::Thresholds::from_args(&cli.common.posture)?,
-            state_cfg: posture::StateConfig::from_args(&cli.common.posture)?,
+            thresholds: crate::settings::thresholds(&cli.common.posture)?,
+            state_cfg: crate::settings::state_config(&cli.common.posture)?,
             // Only an explicit --profile: a still analysis should not silently
             // depend on whatever calibration the user last made.
             profile: match &cli.common.posture.profile {
                 Some(_) => crate::monitor::load_profile(cli)?,
                 None => None,
             },
-            view: posture::forced_view(cli.common.posture.view),
+            view: crate::settings::view(&cli.common.posture),
             stream: None,
         })
     }

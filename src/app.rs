@@ -7,9 +7,9 @@ use anyhow::Context;
 
 use crate::cli::{BenchArgs, BenchWhat, Cli, Command, HistoryAction, HistoryCmd, ReportArgs};
 use crate::history::History;
-use crate::output::{Protected, Target};
+use crate::output::Target;
 use crate::report;
-use crate::{analyze, capture, config, cpubench, pose};
+use crate::{analyze, capture, config, cpubench};
 
 /// Sets up logging to stderr: warnings by default, more with `-v`; `RUST_LOG` wins.
 /// Colours only when stderr is a terminal (never in a log file or a pipe).
@@ -99,11 +99,12 @@ fn show_config() -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Timed passes per mode of `hunch bench pipeline`.
-const PIPELINE_REPS: usize = 3;
-
 /// `hunch bench pipeline`: per-frame pose pipeline time, video and still mode.
+/// A developer benchmark: built with the `testkit` feature only.
+#[cfg(feature = "testkit")]
 fn bench_pipeline(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
+    /// Timed passes per mode.
+    const PIPELINE_REPS: usize = 3;
     let input = match &args.input {
         Some(p) => p.clone(),
         None => crate::testdata::shared_data_dir()
@@ -111,9 +112,18 @@ fn bench_pipeline(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
             .filter(|p| p.is_file())
             .context("no input to measure on: pass --input VIDEO (or a folder of images)")?,
     };
-    let config = pose::PoseConfig::from_common(&cli.common);
-    pose::bench::run(&config, &input, PIPELINE_REPS)?;
+    let config = crate::settings::pose(&cli.common);
+    crate::pose::bench::run(&config, &input, PIPELINE_REPS)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Release builds leave the pipeline benchmark (and the test data it reads)
+/// out: say how to run it.
+#[cfg(not(feature = "testkit"))]
+fn bench_pipeline(_cli: &Cli, _args: &BenchArgs) -> anyhow::Result<ExitCode> {
+    anyhow::bail!(
+        "hunch bench pipeline is a developer benchmark, not part of this build: run it from the source tree with cargo run --release --features testkit -- bench pipeline"
+    )
 }
 
 /// Reads the clock once, for the commands that report "up to now".
@@ -136,7 +146,7 @@ fn report(args: &ReportArgs, cli: &Cli) -> anyhow::Result<ExitCode> {
     let path = History::resolve_path(args.history.as_deref().or(cli.monitor.history.as_deref()))?;
     // Outputs are checked before anything is read or written: never over
     // the history, the profile or the config, and at most one to stdout.
-    let mut protected = Protected::own_files(cli);
+    let mut protected = crate::settings::own_files(cli);
     protected.add_history(&path);
     let csv = args.csv.as_deref().map(Target::parse);
     let png = args.png.as_deref().map(Target::parse);

@@ -25,13 +25,13 @@ pub fn run(cli: &Cli, args: &CalibrateArgs) -> anyhow::Result<ExitCode> {
     let path = profile_path(cli)?;
     // The profile is this command's output: never over the history, the
     // config or an input.
-    crate::output::Protected::history_and_config(cli)
+    crate::settings::history_and_config(cli)
         .add_inputs(args.input.iter().map(std::path::PathBuf::as_path))
         .check("--profile", &path)?;
     if args.input.is_empty() {
         return from_camera(cli, args.seconds.unwrap_or(DEFAULT_SECONDS), path);
     }
-    let view = posture::forced_view(cli.common.posture.view);
+    let view = crate::settings::view(&cli.common.posture);
     let mut estimator = PoseEstimator::new(&pose_config(cli))?;
     let mut tally = Tally::default();
     let (measurements, shots) = {

@@ -10,6 +10,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::models::ModelChoice;
+use crate::posture::View;
+use crate::posture::thresholds::ThresholdOverrides;
 
 /// hunch: a posture monitor that watches for forward head and rounded
 /// shoulders through your webcam and coaches the stretches that fix them.
@@ -75,6 +77,17 @@ pub enum ViewArg {
     Side,
 }
 
+impl ViewArg {
+    /// The view to judge in: `None` to detect it.
+    pub fn view(self) -> Option<View> {
+        match self {
+            ViewArg::Auto => None,
+            ViewArg::Front => Some(View::Front),
+            ViewArg::Side => Some(View::Side),
+        }
+    }
+}
+
 /// How posture is judged.
 #[derive(Debug, Default, Args, Clone)]
 #[command(next_help_heading = "Posture judgement")]
@@ -90,29 +103,9 @@ pub struct PostureArgs {
     /// Seconds of continuous slumping before a stretch is suggested [default: 30]
     #[arg(long, global = true, value_name = "SECONDS")]
     pub slouch_seconds: Option<f64>,
-    /// Drop of the forward-head angle below your calibrated baseline that counts as forward head (every view) [default: 10]
-    #[arg(long, global = true, value_name = "DEG")]
-    pub forward_head_deg: Option<f64>,
-
-    /// Forward-head angle drop below which forward head ends [default: 6]
-    #[arg(long, global = true, value_name = "DEG")]
-    pub forward_head_exit_deg: Option<f64>,
-
-    /// Rise of the rounded-shoulder angle above your calibrated baseline that counts as rounded shoulders (every view) [default: 10]
-    #[arg(long, global = true, value_name = "DEG")]
-    pub rounded_shoulders_deg: Option<f64>,
-
-    /// Rounded-shoulder angle rise below which rounded shoulders end [default: 6]
-    #[arg(long, global = true, value_name = "DEG")]
-    pub rounded_shoulders_exit_deg: Option<f64>,
-
-    /// Head flexion beyond your baseline that counts as looking down (never as slumping) [default: 15]
-    #[arg(long, global = true, value_name = "DEG")]
-    pub looking_down_deg: Option<f64>,
-
-    /// Head flexion rise below which looking down ends [default: 10]
-    #[arg(long, global = true, value_name = "DEG")]
-    pub looking_down_exit_deg: Option<f64>,
+    /// The thresholds, one flag each, made from the threshold list.
+    #[command(flatten)]
+    pub thresholds: ThresholdArgs,
 
     /// Time constant of the smoothing of each frame's judgement [default: 1.5]
     #[arg(long, global = true, value_name = "SECONDS")]
@@ -130,6 +123,46 @@ pub struct PostureArgs {
     #[arg(long, global = true, value_name = "SECONDS")]
     pub away_seconds: Option<f64>,
 }
+
+/// Makes [`ThresholdArgs`] from `posture::thresholds`' list: one flag per
+/// threshold, with its default in the help.
+macro_rules! threshold_args {
+    ($(
+        $(#[$edoc:meta])* $enter:ident, $eflag:literal, $edef:literal, $ehelp:literal;
+        $(#[$xdoc:meta])* $exit:ident, $xflag:literal, $xdef:literal, $xhelp:literal;
+    )*) => {
+        /// The posture thresholds' flags.
+        #[derive(Debug, Default, Args, Clone)]
+        pub struct ThresholdArgs {
+            $(
+                #[arg(
+                    long = $eflag,
+                    global = true,
+                    value_name = "DEG",
+                    help = concat!($ehelp, " [default: ", stringify!($edef), "]")
+                )]
+                pub $enter: Option<f64>,
+                #[arg(
+                    long = $xflag,
+                    global = true,
+                    value_name = "DEG",
+                    help = concat!($xhelp, " [default: ", stringify!($xdef), "]")
+                )]
+                pub $exit: Option<f64>,
+            )*
+        }
+
+        impl ThresholdArgs {
+            /// The thresholds given, for the posture stage.
+            pub fn overrides(&self) -> ThresholdOverrides {
+                ThresholdOverrides {
+                    $( $enter: self.$enter, $exit: self.$exit, )*
+                }
+            }
+        }
+    };
+}
+crate::posture::thresholds::threshold_list!(threshold_args);
 
 /// Flags for the live monitor (the default command).
 #[derive(Debug, Default, Args, Clone)]

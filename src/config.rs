@@ -630,14 +630,15 @@ pub fn validate(layered: &Layered) -> Result<(), ConfigError> {
     // are added here.
     let posture = &cli.common.posture;
     for result in [
-        crate::posture::thresholds::Thresholds::from_args(posture).map(|_| ()),
-        crate::posture::thresholds::StateConfig::from_args(posture).map(|_| ()),
+        crate::settings::thresholds(posture).map(|_| ()),
+        crate::settings::state_config(posture).map(|_| ()),
     ] {
         if let Err(e) = result {
             let msg = e.to_string();
-            let origins: Vec<String> = msg
-                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-                .filter_map(|w| w.strip_prefix("--"))
+            let origins: Vec<String> = e
+                .flags()
+                .into_iter()
+                .map(|flag| flag.trim_start_matches("--"))
                 .filter_map(|long| match layered.source(long) {
                     Source::Default => None,
                     s => Some(format!("--{long} from {s}")),

@@ -1,8 +1,9 @@
 //! `hunch bench cpu`: CPU and memory of the whole monitor on a real-time
 //! replay, measured from outside.
 //!
-//! It runs `hunch --input VIDEO --no-window --no-history --realtime` as a
-//! child for N seconds and samples `/proc/<pid>/stat` (user + system CPU
+//! It runs `hunch --input VIDEO --no-window --no-history --realtime` (or
+//! `--compact` / `--tray-only` instead of `--no-window` when given before
+//! `bench`) as a child for N seconds and samples `/proc/<pid>/stat` (user + system CPU
 //! ticks, plus those of the ffmpeg decoder it runs) and `/proc/<pid>/status`
 //! (`VmRSS`, `VmHWM`) once a second. It reports the average share of one core
 //! after a short warm-up (model loading is a one-off) and over the whole run,
@@ -283,11 +284,14 @@ pub fn format_report(r: &CpuReport, what: &str) -> String {
 }
 
 /// A clip for the benchmark from the shared data: alternating 15 s of good
-/// posture and of forward head, at least `seconds` + 10 s long.
+/// posture and of forward head, at least `seconds` + 10 s long. Clip making
+/// is test kit (the `testkit` feature); release builds need `--input`.
+#[cfg(feature = "testkit")]
 fn default_clip(dir: &Path, seconds: f64) -> anyhow::Result<PathBuf> {
     let Some(data) = crate::testdata::shared_data_dir() else {
         bail!("no --input given and ../shared/data is absent; pass a 640x480 video with --input");
     };
+    eprintln!("making a 640x480 clip from ../shared/data ...");
     let mut spec = crate::capture::clip::ClipSpec::default();
     let mut t = 0.0;
     let mut good = true;
@@ -303,6 +307,13 @@ fn default_clip(dir: &Path, seconds: f64) -> anyhow::Result<PathBuf> {
     Ok(out)
 }
 
+#[cfg(not(feature = "testkit"))]
+fn default_clip(_dir: &Path, _seconds: f64) -> anyhow::Result<PathBuf> {
+    bail!(
+        "no video to replay: pass a 640x480 video of a person sitting with --input VIDEO (from the source tree, cargo run --release --features testkit -- bench cpu makes one from the test data)"
+    );
+}
+
 /// `hunch bench cpu`.
 pub fn run(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(
@@ -312,16 +323,22 @@ pub fn run(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let tmp = tempfile::tempdir().context("cannot create a temporary folder")?;
     let input = match &args.input {
         Some(p) => p.clone(),
-        None => {
-            eprintln!("making a 640x480 clip from ../shared/data ...");
-            default_clip(tmp.path(), args.seconds)?
-        }
+        None => default_clip(tmp.path(), args.seconds)?,
     };
     let exe = std::env::current_exe().context("cannot find the hunch program")?;
+    // Headless unless `hunch --compact bench cpu` or `--tray-only` asks to
+    // measure the monitor the way it runs beside the user's work.
+    let mode = if cli.monitor.compact {
+        "--compact"
+    } else if cli.monitor.tray_only {
+        "--tray-only"
+    } else {
+        "--no-window"
+    };
     let mut child_args: Vec<OsString> = vec![
         "--input".into(),
         input.clone().into(),
-        "--no-window".into(),
+        mode.into(),
         "--no-history".into(),
         "--realtime".into(),
     ];
@@ -357,7 +374,7 @@ pub fn run(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
         format_report(
             &report,
             &format!(
-                "hunch bench cpu: real-time replay of {} ({info}), --fps {fps}",
+                "hunch bench cpu: real-time replay of {} ({info}), --fps {fps}, {mode}",
                 input.display()
             )
         )

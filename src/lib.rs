@@ -22,7 +22,8 @@
 //!   that feeds the session and hands its events to every [`events::Sink`];
 //!   [`monitor`] turns the flags into settings and picks the sinks.
 //! - [`keys`]: the one key map (window, footer, help card, prompt cards).
-//! - [`cli`]: the flags; [`config`] layers the config file and environment under them.
+//! - [`cli`]: the flags; [`config`] layers the config file and environment under them;
+//!   [`settings`] turns them into each stage's typed settings, once.
 //! - [`schedule`]: how often to run inference (the main lever on CPU use).
 //! - Outputs ([`events::Sink`]s): [`events`] (JSON lines), [`hooks`] (user commands),
 //!   [`notify`] (desktop notifications), [`shutdown`] (Ctrl-C), [`status`]
@@ -68,9 +69,11 @@ pub mod routine;
 pub mod runtime;
 pub mod schedule;
 pub mod session;
+pub mod settings;
 pub mod shutdown;
 pub mod status;
 pub mod stretches;
+#[cfg(any(test, feature = "testkit"))]
 #[doc(hidden)]
 pub mod testdata;
 pub mod window;

@@ -15,7 +15,7 @@ use crate::history::{HistoryClock, HistorySink};
 use crate::hooks::Hooks;
 use crate::notify::Notifier;
 use crate::pose::PoseConfig;
-use crate::posture::{self, Profile, StateConfig, Thresholds};
+use crate::posture::{self, Profile};
 use crate::session::{Mode, Session, SessionConfig};
 use crate::status::StatusLine;
 use crate::stretches;
@@ -27,7 +27,7 @@ pub use crate::session::{
 
 /// Pose estimator settings from the flags.
 pub fn pose_config(cli: &Cli) -> PoseConfig {
-    PoseConfig::from_common(&cli.common)
+    crate::settings::pose(&cli.common)
 }
 
 /// The profile path from `--profile`, else the default one.
@@ -63,9 +63,9 @@ fn session_config(
     Ok(SessionConfig {
         headless: monitor.no_window,
         monitor,
-        thresholds: Thresholds::from_args(&cli.common.posture)?,
-        state: StateConfig::from_args(&cli.common.posture)?,
-        view: posture::forced_view(cli.common.posture.view),
+        thresholds: crate::settings::thresholds(&cli.common.posture)?,
+        state: crate::settings::state_config(&cli.common.posture)?,
+        view: crate::settings::view(&cli.common.posture),
         profile,
         start_unix,
     })
@@ -83,13 +83,13 @@ fn events_sink(settings: &MonitorSettings) -> anyhow::Result<Option<Box<dyn Sink
 pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let settings = MonitorSettings::from_cli(cli);
     // Settings errors before anything opens.
-    Thresholds::from_args(&cli.common.posture)?;
-    StateConfig::from_args(&cli.common.posture)?;
+    crate::settings::thresholds(&cli.common.posture)?;
+    crate::settings::state_config(&cli.common.posture)?;
     let profile = load_profile(cli)?;
     let profile_path = profile_path(cli)?;
     // `--events` appends: never to hunch's own files or to the input.
     if let Some(target) = settings.events.as_deref().filter(|t| *t != "-") {
-        let mut protected = crate::output::Protected::own_files(cli);
+        let mut protected = crate::settings::own_files(cli);
         if let Some(input) = &settings.source.input {
             protected.add("the --input", input);
         }

@@ -83,34 +83,6 @@ impl Protected {
         self
     }
 
-    /// Protects hunch's own files as `cli` names them: the history (unless
-    /// `--no-history`), the calibration profile and the config file.
-    pub fn own_files(cli: &crate::cli::Cli) -> Protected {
-        let mut p = Protected::history_and_config(cli);
-        if let Ok(prof) = crate::monitor::profile_path(cli) {
-            p.add("the calibration profile", &prof);
-        }
-        p
-    }
-
-    /// The history and the config file as `cli` names them (what the
-    /// profile, itself an output of calibration, must not replace).
-    pub fn history_and_config(cli: &crate::cli::Cli) -> Protected {
-        let mut p = Protected::new();
-        if let Ok(h) = crate::history::History::resolve_path(cli.monitor.history.as_deref()) {
-            p.add_history(&h);
-        }
-        if let Some(c) = cli
-            .common
-            .config
-            .clone()
-            .or_else(crate::config::default_config_path)
-        {
-            p.add("the config file", &c);
-        }
-        p
-    }
-
     /// An error if writing `path` (for `flag`) would replace a protected file.
     pub fn check(&self, flag: &'static str, path: &Path) -> Result<(), OutputError> {
         match self.files.iter().find(|(_, p)| same_file(p, path)) {

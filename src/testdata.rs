@@ -27,6 +27,7 @@ pub fn shared_data_dir() -> Option<PathBuf> {
 /// With `HUNCH_REQUIRE_DATA=1` (CI, which always has the data) an absent
 /// folder panics instead: a test that would pass without checking anything
 /// fails.
+#[allow(clippy::panic)] // Test kit only: failing the calling test is the point.
 pub fn shared_data_or_skip(what: &str) -> Option<PathBuf> {
     let dir = shared_data_dir();
     if dir.is_none() {

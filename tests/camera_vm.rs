@@ -9,6 +9,10 @@
 //! the guest uses `--model lite --fps 0.2` and these tests assert camera
 //! behaviour only, never posture.
 
+// Test code, where a failed unwrap is a failed test: the no-unwrap rule
+// (Cargo.toml [lints]) is for the program.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;

@@ -10,6 +10,10 @@
 //! the detector-and-whole-frame path on a plain frame is checked, and the
 //! test says it skipped the rest.
 
+// Test code, where a failed unwrap is a failed test: the no-unwrap rule
+// (Cargo.toml [lints]) is for the program.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -37,6 +37,7 @@
 
 mod camera;
 #[doc(hidden)]
+#[cfg(any(test, feature = "testkit"))]
 pub mod clip;
 pub mod convert;
 mod images;

@@ -22,8 +22,8 @@
 pub mod detectors;
 pub mod measure;
 pub mod reps;
-#[doc(hidden)]
-pub mod synth;
+#[cfg(test)]
+mod synth;
 #[cfg(test)]
 mod testpose;
 

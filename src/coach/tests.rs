@@ -36,7 +36,7 @@ fn mv_for(s: &Stretch) -> Move {
         Verify::WallAngel => Move::WallAngel,
         Verify::ThoracicExtension => Move::Thoracic,
         Verify::BrueggerHold => Move::Bruegger,
-        // Not made by `synth`: tested on forward kinematics (tests/coach_reps.rs).
+        // Not made by `synth`: tested on forward kinematics (tests/pipeline/coach_reps.rs).
         Verify::Rotation | Verify::NeckRoll | Verify::None => Move::ChinTuck,
     }
 }

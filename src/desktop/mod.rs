@@ -93,6 +93,10 @@ impl Indicator {
         if camera_lost {
             return Indicator::CameraLost;
         }
+        // A paused session is paused, whatever prompt waits.
+        if matches!(state, State::Paused | State::Snoozed) {
+            return Indicator::Paused;
+        }
         if prompting {
             return Indicator::Prompting;
         }

@@ -24,7 +24,7 @@
 //!   never invented points (order in [`PoseEstimator::estimate`]).
 //!
 //! On the same pixels the results match MediaPipe 0.10.14's to a median of
-//! 0.0002 shoulder widths (`tests/pose_fidelity.rs`): the crops are
+//! 0.0002 shoulder widths (`tests/pipeline/pose_fidelity.rs`): the crops are
 //! bit-exact with OpenCV's, and every constant was checked against the
 //! graphs shipped in MediaPipe's wheel (one of them, the heatmap window,
 //! against its output, see [`decode::HEATMAP_KERNEL`]). The graphs are
@@ -37,6 +37,7 @@
 //! estimator, so the steady state allocates nothing frame-sized.
 
 pub mod anchors;
+#[cfg(any(test, feature = "testkit"))]
 pub mod bench;
 pub mod decode;
 pub mod detector;
@@ -95,18 +96,6 @@ impl Default for PoseConfig {
             threads: 1,
             models_dir: None,
             ort_lib: None,
-        }
-    }
-}
-
-impl PoseConfig {
-    /// The pose settings the flags (and config file) ask for, defaults applied.
-    pub fn from_common(common: &crate::cli::CommonArgs) -> PoseConfig {
-        PoseConfig {
-            model: common.model.unwrap_or(DEFAULT_MODEL),
-            threads: common.threads.unwrap_or(1).max(1),
-            models_dir: common.models.clone(),
-            ort_lib: common.ort_lib.clone(),
         }
     }
 }

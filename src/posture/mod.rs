@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::landmarks::Pose;
 
+#[cfg(any(test, feature = "testkit"))]
 pub mod eval;
 pub mod judge;
 pub mod metrics;
@@ -44,7 +45,7 @@ pub use judge::{Judgement, Levels, Reading, UncertainReason, Unit, judge};
 pub use metrics::{Measurement, Metrics, Reliability, detect_view, measure, measure_nobody};
 pub use profile::{Profile, Shots};
 pub use state::{Event, EventKind, StateMachine};
-pub use thresholds::{StateConfig, Thresholds};
+pub use thresholds::{StateConfig, ThresholdOverrides, Thresholds};
 
 /// What can go wrong in the posture stage. Messages say what failed, why and
 /// what to do, with the path last.
@@ -100,6 +101,22 @@ pub enum PostureError {
     },
 }
 
+impl PostureError {
+    /// The flags (`--name`) a bad value came from, in the order the message
+    /// names them: data for `config` to add where each value was set.
+    pub fn flags(&self) -> Vec<&'static str> {
+        match self {
+            PostureError::BadValue { flag, .. } if flag.starts_with("--") => vec![*flag],
+            PostureError::ExitPastEnter {
+                enter_flag,
+                exit_flag,
+                ..
+            } => vec![*exit_flag, *enter_flag],
+            _ => Vec::new(),
+        }
+    }
+}
+
 impl PartialEq for PostureError {
     /// Errors compare by their message (the I/O sources do not compare).
     fn eq(&self, other: &Self) -> bool {
@@ -148,15 +165,6 @@ pub fn judge_pose(
                 judgement,
             }
         }
-    }
-}
-
-/// The view the `--view` flag asks for: `None` to detect it.
-pub fn forced_view(arg: Option<crate::cli::ViewArg>) -> Option<View> {
-    match arg {
-        Some(crate::cli::ViewArg::Front) => Some(View::Front),
-        Some(crate::cli::ViewArg::Side) => Some(View::Side),
-        Some(crate::cli::ViewArg::Auto) | None => None,
     }
 }
 

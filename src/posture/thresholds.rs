@@ -17,95 +17,108 @@
 //! of the upright spread: a missed mild slump costs less than a nagging
 //! monitor.
 
-use crate::cli::PostureArgs;
-
 use super::PostureError;
 
-/// Posture thresholds (see the module docs for the enter/exit convention).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Thresholds {
-    /// Drop of the forward-head angle below the baseline that means forward
-    /// head, degrees (10).
-    pub forward_head_deg: f64,
-    /// Forward-head drop below which forward head ends, degrees (6).
-    pub forward_head_exit_deg: f64,
-    /// Rise of the rounded-shoulder angle above the baseline that means
-    /// rounded shoulders, degrees (10).
-    pub rounded_shoulders_deg: f64,
-    /// Rounded-shoulder rise below which rounded shoulders end, degrees (6).
-    pub rounded_shoulders_exit_deg: f64,
-    /// Rise of the head flexion (head pitch against the neck) that counts as
-    /// looking down, degrees. 15: reading a screen to looking at a keyboard
-    /// is a 20-30 degree pitch; nodding while talking stays under 10.
-    pub looking_down_deg: f64,
-    /// Head-flexion rise below which looking down ends, degrees (10).
-    pub looking_down_exit_deg: f64,
-}
+/// Every enter/exit threshold pair, declared once: for each pair the enter
+/// then the exit value, each with its field docs, field name, flag (without
+/// `--`), default in degrees and the flag's help text. [`Thresholds`], its
+/// defaults, overrides and validation are made from this list below, and the
+/// flags (`cli::ThresholdArgs`, with `[default: N]` in their help, which
+/// `hunch config` shows) from the same list, so a new threshold is one entry
+/// here (and a line in the README's flag list).
+macro_rules! threshold_list {
+    ($then:ident) => {
+        $then! {
+            /// Drop of the forward-head angle below the baseline that means
+            /// forward head, degrees.
+            forward_head_deg, "forward-head-deg", 10,
+                "Drop of the forward-head angle below your calibrated baseline that counts as forward head (every view)";
+            /// Forward-head drop below which forward head ends, degrees.
+            forward_head_exit_deg, "forward-head-exit-deg", 6,
+                "Forward-head angle drop below which forward head ends";
 
-impl Default for Thresholds {
-    fn default() -> Self {
-        Thresholds {
-            forward_head_deg: 10.0,
-            forward_head_exit_deg: 6.0,
-            rounded_shoulders_deg: 10.0,
-            rounded_shoulders_exit_deg: 6.0,
-            looking_down_deg: 15.0,
-            looking_down_exit_deg: 10.0,
+            /// Rise of the rounded-shoulder angle above the baseline that
+            /// means rounded shoulders, degrees.
+            rounded_shoulders_deg, "rounded-shoulders-deg", 10,
+                "Rise of the rounded-shoulder angle above your calibrated baseline that counts as rounded shoulders (every view)";
+            /// Rounded-shoulder rise below which rounded shoulders end, degrees.
+            rounded_shoulders_exit_deg, "rounded-shoulders-exit-deg", 6,
+                "Rounded-shoulder angle rise below which rounded shoulders end";
+
+            /// Rise of the head flexion (head pitch against the neck) that
+            /// counts as looking down, degrees. 15: reading a screen to
+            /// looking at a keyboard is a 20-30 degree pitch; nodding while
+            /// talking stays under 10.
+            looking_down_deg, "looking-down-deg", 15,
+                "Head flexion beyond your baseline that counts as looking down (never as slumping)";
+            /// Head-flexion rise below which looking down ends, degrees.
+            looking_down_exit_deg, "looking-down-exit-deg", 10,
+                "Head flexion rise below which looking down ends";
         }
-    }
+    };
 }
+pub(crate) use threshold_list;
+
+/// Makes [`Thresholds`] and [`ThresholdOverrides`] from [`threshold_list!`].
+macro_rules! define_thresholds {
+    ($(
+        $(#[$edoc:meta])* $enter:ident, $eflag:literal, $edef:literal, $ehelp:literal;
+        $(#[$xdoc:meta])* $exit:ident, $xflag:literal, $xdef:literal, $xhelp:literal;
+    )*) => {
+        /// Posture thresholds (see the module docs for the enter/exit convention).
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct Thresholds {
+            $(
+                $(#[$edoc])*
+                pub $enter: f64,
+                $(#[$xdoc])*
+                pub $exit: f64,
+            )*
+        }
+
+        impl Default for Thresholds {
+            fn default() -> Self {
+                Thresholds {
+                    $( $enter: f64::from($edef), $exit: f64::from($xdef), )*
+                }
+            }
+        }
+
+        /// The thresholds that were set (by a flag, the config file or the
+        /// environment); `None` keeps the default.
+        #[derive(Clone, Copy, Debug, Default, PartialEq)]
+        pub struct ThresholdOverrides {
+            $( pub $enter: Option<f64>, pub $exit: Option<f64>, )*
+        }
+
+        impl Thresholds {
+            /// The defaults with every value given in `o` applied, validated.
+            pub fn with_overrides(o: &ThresholdOverrides) -> Result<Thresholds, PostureError> {
+                let d = Thresholds::default();
+                let t = Thresholds {
+                    $( $enter: o.$enter.unwrap_or(d.$enter), $exit: o.$exit.unwrap_or(d.$exit), )*
+                };
+                t.validate()?;
+                Ok(t)
+            }
+
+            /// Every enter/exit pair with its flags.
+            fn pairs(&self) -> Vec<Pair> {
+                vec![ $( (concat!("--", $eflag), self.$enter, concat!("--", $xflag), self.$exit), )* ]
+            }
+        }
+    };
+}
+threshold_list!(define_thresholds);
 
 /// One enter/exit pair for validation: (enter flag, enter, exit flag, exit).
 type Pair = (&'static str, f64, &'static str, f64);
 
 impl Thresholds {
-    /// The defaults with every flag given in `args` applied, validated.
-    pub fn from_args(args: &PostureArgs) -> Result<Thresholds, PostureError> {
-        let d = Thresholds::default();
-        let t = Thresholds {
-            forward_head_deg: args.forward_head_deg.unwrap_or(d.forward_head_deg),
-            forward_head_exit_deg: args
-                .forward_head_exit_deg
-                .unwrap_or(d.forward_head_exit_deg),
-            rounded_shoulders_deg: args
-                .rounded_shoulders_deg
-                .unwrap_or(d.rounded_shoulders_deg),
-            rounded_shoulders_exit_deg: args
-                .rounded_shoulders_exit_deg
-                .unwrap_or(d.rounded_shoulders_exit_deg),
-            looking_down_deg: args.looking_down_deg.unwrap_or(d.looking_down_deg),
-            looking_down_exit_deg: args
-                .looking_down_exit_deg
-                .unwrap_or(d.looking_down_exit_deg),
-        };
-        t.validate()?;
-        Ok(t)
-    }
-
     /// Checks that every value is a finite number, every deviation positive,
     /// and every exit value on the recovered side of its enter value.
     pub fn validate(&self) -> Result<(), PostureError> {
-        let deviations: [Pair; 3] = [
-            (
-                "--forward-head-deg",
-                self.forward_head_deg,
-                "--forward-head-exit-deg",
-                self.forward_head_exit_deg,
-            ),
-            (
-                "--rounded-shoulders-deg",
-                self.rounded_shoulders_deg,
-                "--rounded-shoulders-exit-deg",
-                self.rounded_shoulders_exit_deg,
-            ),
-            (
-                "--looking-down-deg",
-                self.looking_down_deg,
-                "--looking-down-exit-deg",
-                self.looking_down_exit_deg,
-            ),
-        ];
-        for (enter_flag, enter, exit_flag, exit) in deviations {
+        for (enter_flag, enter, exit_flag, exit) in self.pairs() {
             positive(enter_flag, enter)?;
             if !(exit.is_finite() && exit >= 0.0) {
                 return Err(PostureError::BadValue {
@@ -183,16 +196,31 @@ impl Default for StateConfig {
     }
 }
 
+/// The state-machine timings that were set; `None` keeps the default.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct StateOverrides {
+    /// `--smoothing-seconds`.
+    pub smoothing_s: Option<f64>,
+    /// `--onset-seconds`.
+    pub onset_s: Option<f64>,
+    /// `--slouch-seconds`.
+    pub slouch_s: Option<f64>,
+    /// `--cooldown-minutes`, in seconds.
+    pub cooldown_s: Option<f64>,
+    /// `--away-seconds`.
+    pub away_s: Option<f64>,
+}
+
 impl StateConfig {
-    /// The defaults with the flags given in `args` applied, validated.
-    pub fn from_args(args: &PostureArgs) -> Result<StateConfig, PostureError> {
+    /// The defaults with every timing given in `o` applied, validated.
+    pub fn with_overrides(o: &StateOverrides) -> Result<StateConfig, PostureError> {
         let d = StateConfig::default();
         let c = StateConfig {
-            smoothing_s: args.smoothing_seconds.unwrap_or(d.smoothing_s),
-            onset_s: args.onset_seconds.unwrap_or(d.onset_s),
-            slouch_s: args.slouch_seconds.unwrap_or(d.slouch_s),
-            cooldown_s: args.cooldown_minutes.map_or(d.cooldown_s, |m| m * 60.0),
-            away_s: args.away_seconds.unwrap_or(d.away_s),
+            smoothing_s: o.smoothing_s.unwrap_or(d.smoothing_s),
+            onset_s: o.onset_s.unwrap_or(d.onset_s),
+            slouch_s: o.slouch_s.unwrap_or(d.slouch_s),
+            cooldown_s: o.cooldown_s.unwrap_or(d.cooldown_s),
+            away_s: o.away_s.unwrap_or(d.away_s),
             ..d
         };
         c.validate()?;
@@ -231,35 +259,43 @@ mod tests {
         assert_eq!(Thresholds::default().validate(), Ok(()));
         assert_eq!(StateConfig::default().validate(), Ok(()));
         assert_eq!(
-            Thresholds::from_args(&PostureArgs::default()),
+            Thresholds::with_overrides(&ThresholdOverrides::default()),
             Ok(Thresholds::default())
         );
+        assert_eq!(Thresholds::default().forward_head_deg, 10.0);
+        assert_eq!(Thresholds::default().looking_down_exit_deg, 10.0);
     }
 
     #[test]
-    fn flags_override_defaults() {
-        let args = PostureArgs {
+    fn overrides_replace_defaults() {
+        let o = ThresholdOverrides {
             forward_head_deg: Some(12.0),
-            cooldown_minutes: Some(2.0),
-            slouch_seconds: Some(45.0),
-            ..PostureArgs::default()
+            ..ThresholdOverrides::default()
         };
-        assert_eq!(
-            Thresholds::from_args(&args).map(|t| t.forward_head_deg),
-            Ok(12.0)
-        );
-        let c = StateConfig::from_args(&args);
+        let t = Thresholds::with_overrides(&o);
+        assert_eq!(t.as_ref().map(|t| t.forward_head_deg), Ok(12.0));
+        assert_eq!(t.map(|t| t.forward_head_exit_deg), Ok(6.0));
+        let c = StateConfig::with_overrides(&StateOverrides {
+            cooldown_s: Some(120.0),
+            slouch_s: Some(45.0),
+            ..StateOverrides::default()
+        });
         assert_eq!(c.as_ref().map(|c| c.cooldown_s), Ok(120.0));
         assert_eq!(c.map(|c| c.slouch_s), Ok(45.0));
     }
 
     #[test]
     fn exit_past_enter_names_both_flags() {
-        let args = PostureArgs {
+        let o = ThresholdOverrides {
             forward_head_exit_deg: Some(11.0),
-            ..PostureArgs::default()
+            ..ThresholdOverrides::default()
         };
-        let e = Thresholds::from_args(&args).unwrap_err().to_string();
+        let e = Thresholds::with_overrides(&o).unwrap_err();
+        assert_eq!(
+            e.flags(),
+            vec!["--forward-head-exit-deg", "--forward-head-deg"]
+        );
+        let e = e.to_string();
         assert!(e.contains("--forward-head-exit-deg"), "{e}");
         assert!(e.contains("--forward-head-deg"), "{e}");
     }
@@ -267,16 +303,17 @@ mod tests {
     #[test]
     fn nonsense_values_are_refused() {
         for bad in [f64::NAN, f64::INFINITY, -1.0, 0.0] {
-            let args = PostureArgs {
+            let o = ThresholdOverrides {
                 looking_down_deg: Some(bad),
-                ..PostureArgs::default()
+                ..ThresholdOverrides::default()
             };
-            assert!(Thresholds::from_args(&args).is_err(), "{bad}");
-            let args = PostureArgs {
-                slouch_seconds: Some(bad),
-                ..PostureArgs::default()
+            assert!(Thresholds::with_overrides(&o).is_err(), "{bad}");
+            let o = StateOverrides {
+                slouch_s: Some(bad),
+                ..StateOverrides::default()
             };
-            assert!(StateConfig::from_args(&args).is_err(), "{bad}");
+            let e = StateConfig::with_overrides(&o).unwrap_err();
+            assert_eq!(e.flags(), vec!["--slouch-seconds"], "{bad}");
         }
     }
 }

@@ -25,7 +25,7 @@ fn config(headless: bool) -> SessionConfig {
     SessionConfig {
         headless,
         monitor,
-        thresholds: Thresholds::from_args(&PostureArgs::default()).unwrap(),
+        thresholds: crate::settings::thresholds(&PostureArgs::default()).unwrap(),
         state: StateConfig {
             slouch_s: 20.0,
             ..StateConfig::default()
