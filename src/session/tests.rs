@@ -621,9 +621,14 @@ fn the_monitor_runs_the_offered_routine_inline_and_pauses_for_the_floor() {
     }
     assert_eq!(s.prompt.as_ref().unwrap().stretch.id, "cat_cow");
     assert_eq!(s.state(), State::Paused);
+    assert_eq!(s.key_context(), KeyContext::Routine);
     let ev = feed(&mut s, t, t + 10.0, 1.0, None);
     assert!(!states(&ev).contains(&State::Away), "{ev:?}");
     assert_eq!(s.prompt.as_ref().unwrap().stretch.id, "cat_cow");
+    // Coached at the coach's rate, not the paused monitor's.
+    let fast = s.cfg.monitor.rate.fast_fps;
+    let last = s.last_inference().unwrap();
+    assert!((s.next_frame_due() - (last + 1.0 / fast)).abs() < 1e-9);
     {
         let img = blank();
         let m = s.overlay(&img);

@@ -12,6 +12,8 @@
 //!
 //! The clips come from ../shared/data (skipped with a note without it).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -9,6 +9,8 @@
 //!   remembered in the config dir after it quits;
 //! - `hunch autostart enable|status|disable` in a temporary XDG home.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
