@@ -369,7 +369,24 @@ fn draw_gauges(cx: &mut Cx, m: &OverlayModel, col: Rect) {
         cx.text(col.x, y + cx.u(3.0), &label, 10.0, false, MUTED);
         cx.text_right(col.right(), y, &value, 13.0, true, tone);
         let bar = Rect::new(col.x, y + cx.u(20.0), col.w, cx.u(7.0));
-        cx.bar(bar, position(g, g.value), tone);
+        cx.c.round_rect(bar, bar.h / 2.0, TRACK, 1.0);
+        // The part of the scale past the limit, tinted as in the full window.
+        if let Some(t) = g.threshold.filter(|t| t.is_finite()) {
+            let x = bar.x + bar.w * position(g, t);
+            cx.c.set_clip(Some(Rect::new(
+                x,
+                bar.y - 1.0,
+                bar.right() - x + 1.0,
+                bar.h + 2.0,
+            )));
+            cx.c.round_rect(bar, bar.h / 2.0, WARN, 0.3);
+            cx.c.set_clip(None);
+        }
+        let k = position(g, g.value);
+        if g.value.is_finite() {
+            let w = (bar.w * k).max(bar.h);
+            cx.c.round_rect(Rect::new(bar.x, bar.y, w, bar.h), bar.h / 2.0, tone, 1.0);
+        }
         if let Some(t) = g.threshold.filter(|t| t.is_finite()) {
             let x = bar.x + bar.w * position(g, t);
             cx.c.fill_rect(
@@ -417,10 +434,14 @@ fn draw_prompt(cx: &mut Cx, p: &super::PromptCard, col: Rect) {
     let dose = cx.fit(&p.dose, 10.5, false, col.w);
     cx.text(col.x, y, &dose, 10.5, false, CAUTION);
     y += cx.lh(10.5, false) + cx.u(2.0);
-    if !p.equipment.is_empty() {
-        let e = cx.fit(&p.equipment, 9.5, false, col.w);
-        cx.text(col.x, y, &e, 9.5, false, MUTED);
-    }
+    // What it needs, else why it is offered.
+    let line = if p.equipment.is_empty() || p.equipment == "none" {
+        p.reason.clone()
+    } else {
+        format!("Needs: {}", p.equipment)
+    };
+    let line = cx.fit(&line, 9.5, false, col.w);
+    cx.text(col.x, y, &line, 9.5, false, MUTED);
     if let Some(c) = &p.countdown {
         let k = if c.total_s > 0.0 {
             1.0 - c.remaining_s / c.total_s
