@@ -102,11 +102,28 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         "hunch",
         Some(settings.desktop),
     )?;
+    // The tray and the screen lock (before the session starts, so a lock
+    // right at the start is heard).
+    let seam = crate::desktop::seam::Seam::start(
+        settings.desktop,
+        settings.history.clone(),
+        live.window.as_ref(),
+    );
+    // The prompt notification's buttons act like the keys.
+    let actions = crate::notify::PromptActions {
+        sender: seam.sender(),
+        snooze: std::time::Duration::from_secs_f64(settings.snooze_minutes * 60.0),
+        another: !settings.no_window,
+    };
+    let outside: Box<dyn crate::driver::Outside> = Box::new(seam);
     // The order the outputs hear each event in.
     let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
     sinks.extend(events_sink(&settings)?);
     sinks.push(Box::new(Hooks::new(&settings.hooks)?));
-    sinks.push(Box::new(Notifier::new(settings.notifications)));
+    sinks.push(Box::new(Notifier::with_actions(
+        settings.notifications,
+        Some(actions),
+    )));
     if let Some(h) = live.history.take() {
         let clock = HistoryClock::Session {
             unix_offset: live.start_unix,
@@ -117,13 +134,6 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         sinks.push(Box::new(StatusLine::stderr()));
     }
     tracing::info!("watching {}", live.source.describe());
-    // The tray and the screen lock (before the session starts, so a lock
-    // right at the start is heard).
-    let outside: Box<dyn crate::driver::Outside> = Box::new(crate::desktop::seam::Seam::start(
-        settings.desktop,
-        settings.history.clone(),
-        live.window.as_ref(),
-    ));
     let cfg = session_config(cli, settings, profile, live.start_unix)?;
     let mut session = Session::new(Mode::Monitor, cfg);
     let mut out = Outputs {

@@ -29,6 +29,20 @@ struct Counters {
 struct Note {
     summary: String,
     body: String,
+    /// A prompt: offer its actions (done, snooze, another).
+    prompt: bool,
+}
+
+/// Where a prompt notification's buttons send their commands: the same
+/// commands as the window's keys, through the desktop's channel.
+#[derive(Clone)]
+pub struct PromptActions {
+    pub sender: crate::desktop::Sender,
+    /// How long the snooze button snoozes (`--snooze-minutes`).
+    pub snooze: std::time::Duration,
+    /// Offer "another" (not headless: there a prompt is a notice, with no
+    /// stretch to swap).
+    pub another: bool,
 }
 
 /// Sends desktop notifications without ever blocking the caller.
@@ -41,6 +55,12 @@ pub struct Notifier {
 impl Notifier {
     /// A notifier; with `enabled` false it does nothing.
     pub fn new(enabled: bool) -> Notifier {
+        Notifier::with_actions(enabled, None)
+    }
+
+    /// A notifier whose prompt notifications carry done, snooze and
+    /// another buttons where the notification server supports actions.
+    pub fn with_actions(enabled: bool, actions: Option<PromptActions>) -> Notifier {
         let counters = Arc::new(Counters::default());
         let mut n = Notifier {
             tx: None,
@@ -54,11 +74,17 @@ impl Notifier {
         let spawned = std::thread::Builder::new()
             .name("notify".to_string())
             .spawn(move || {
+                // Asked once, at the first prompt: can the server show buttons?
+                let mut buttons: Option<bool> = None;
                 for note in rx {
                     if counters.unavailable.load(Ordering::SeqCst) {
                         continue;
                     }
-                    match show(&note) {
+                    let actions = actions
+                        .as_ref()
+                        .filter(|_| note.prompt)
+                        .filter(|_| *buttons.get_or_insert_with(server_has_actions));
+                    match show(&note, actions) {
                         Ok(()) => {
                             counters.sent.fetch_add(1, Ordering::SeqCst);
                         }
@@ -86,6 +112,10 @@ impl Notifier {
     /// Queues a notification. Never blocks; dropped when four are already
     /// waiting or notifications are unavailable.
     pub fn notify(&self, summary: &str, body: &str) {
+        self.queue(summary, body, false);
+    }
+
+    fn queue(&self, summary: &str, body: &str, prompt: bool) {
         if self.counters.unavailable.load(Ordering::SeqCst) {
             return;
         }
@@ -93,6 +123,7 @@ impl Notifier {
             let note = Note {
                 summary: summary.to_string(),
                 body: body.to_string(),
+                prompt,
             };
             match tx.try_send(note) {
                 Ok(()) | Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => {}
@@ -128,23 +159,71 @@ impl Drop for Notifier {
     }
 }
 
-fn show(note: &Note) -> Result<(), notify_rust::error::Error> {
-    notify_rust::Notification::new()
-        .appname("hunch")
+/// True when the notification server shows buttons (the "actions"
+/// capability).
+fn server_has_actions() -> bool {
+    notify_rust::get_capabilities().is_ok_and(|caps| caps.iter().any(|c| c == "actions"))
+}
+
+fn show(note: &Note, actions: Option<&PromptActions>) -> Result<(), notify_rust::error::Error> {
+    let mut n = notify_rust::Notification::new();
+    n.appname("hunch")
         .summary(&note.summary)
         .body(&note.body)
-        .timeout(notify_rust::Timeout::Milliseconds(8000))
-        .show()
-        .map(|_| ())
+        .timeout(notify_rust::Timeout::Milliseconds(8000));
+    let Some(actions) = actions else {
+        return n.show().map(|_| ());
+    };
+    for (id, label) in ACTIONS {
+        if id != "another" || actions.another {
+            n.action(id, label);
+        }
+    }
+    // A prompt's buttons stay usable while it is shown: wait for the click
+    // on a thread of its own (it ends when the notification closes).
+    let handle = n.timeout(notify_rust::Timeout::Never).show()?;
+    let actions = actions.clone();
+    let spawned = std::thread::Builder::new()
+        .name("notify-action".to_string())
+        .spawn(move || {
+            handle.wait_for_action(|id| {
+                if let Some(cmd) = command_for(id, actions.snooze) {
+                    actions.sender.send(cmd);
+                }
+            })
+        });
+    if let Err(e) = spawned {
+        tracing::warn!("the prompt notification's buttons will not work: {e}");
+    }
+    Ok(())
+}
+
+/// The prompt notification's buttons: action id and label.
+const ACTIONS: [(&str, &str); 3] = [
+    ("done", "Done"),
+    ("snooze", "Snooze"),
+    ("another", "Another"),
+];
+
+/// The desktop command a button asks for (closing it asks for nothing).
+fn command_for(id: &str, snooze: std::time::Duration) -> Option<crate::desktop::Command> {
+    use crate::desktop::Command;
+    match id {
+        "done" => Some(Command::Done),
+        "another" => Some(Command::Another),
+        "snooze" => Some(Command::Snooze(snooze)),
+        _ => None,
+    }
 }
 
 impl crate::events::Sink for Notifier {
     /// A desktop notification for each prompt.
     fn accept(&mut self, event: &crate::events::Event) {
         if let crate::events::Event::Prompt { reason, about, .. } = event {
-            self.notify(
+            self.queue(
                 &format!("Time for {}", about.name),
                 &format!("{reason}. {}", about.dose),
+                true,
             );
         }
     }
@@ -153,6 +232,19 @@ impl crate::events::Sink for Notifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn buttons_ask_for_what_the_keys_do() {
+        use crate::desktop::Command;
+        let snooze = std::time::Duration::from_secs(1800);
+        assert_eq!(command_for("done", snooze), Some(Command::Done));
+        assert_eq!(command_for("another", snooze), Some(Command::Another));
+        assert_eq!(command_for("snooze", snooze), Some(Command::Snooze(snooze)));
+        assert_eq!(command_for("__closed", snooze), None);
+        for (id, _) in ACTIONS {
+            assert!(command_for(id, snooze).is_some(), "{id}");
+        }
+    }
 
     #[test]
     fn disabled_notifier_does_nothing() {

@@ -58,6 +58,11 @@ impl Seam {
         }
     }
 
+    /// Sends commands as the tray would (the notification's buttons).
+    pub fn sender(&self) -> crate::desktop::Sender {
+        self.desktop.sender()
+    }
+
     /// Saves the window's mode and the overlay's place if they changed.
     fn remember_place(&mut self, w: &mut Window) {
         let (compact_x, compact_y) = w.compact_position().unzip();

@@ -249,6 +249,9 @@ pub struct Session {
     scheduler: Scheduler,
     ticker: Ticker,
     prompt: Option<ActivePrompt>,
+    /// Headless: the last prompt, announced only (a notification's done
+    /// or snooze button may still answer it).
+    noticed: Option<ActivePrompt>,
     run: Option<Run>,
     next_prompt_id: u64,
     recent_stretches: Vec<&'static str>,
@@ -290,6 +293,7 @@ impl Session {
             mode,
             cfg,
             prompt: None,
+            noticed: None,
             run: None,
             next_prompt_id: 1,
             recent_stretches: Vec::new(),
@@ -752,6 +756,10 @@ impl Session {
                         Stage::Card { .. } => Coach::new(prompt.stretch, t).mark_done(t),
                     };
                     self.end_prompt(t, Some(result), out);
+                } else if let Some(p) = self.noticed.take() {
+                    // A headless prompt answered from its notification.
+                    let result = Coach::new(p.stretch, t).mark_done(t);
+                    self.close_prompt(t, p, Some(result), out);
                 }
             }
             Key::Another => {
@@ -847,6 +855,8 @@ impl Session {
         self.machine_change(t, out, |m| m.snooze(t, t + seconds));
         if self.prompt.is_some() && self.run.is_none() {
             self.end_prompt(t, None, out);
+        } else if let Some(p) = self.noticed.take() {
+            self.close_prompt(t, p, None, out);
         }
         out.push(Event::Pause {
             t,

@@ -58,12 +58,7 @@ impl Session {
                 slumped_s,
             },
         });
-        if self.cfg.headless {
-            // Nobody can press a key to follow along: the prompt is a notice.
-            self.machine.prompt_acknowledged(t);
-            return;
-        }
-        self.prompt = Some(ActivePrompt {
+        let prompt = ActivePrompt {
             id,
             stretch,
             need,
@@ -77,7 +72,15 @@ impl Session {
                 max_s: Some(COACH_MAX_SECONDS),
             },
             announce_at_coach: false,
-        });
+        };
+        if self.cfg.headless {
+            // Nobody can follow along in a window: the prompt is a notice,
+            // which the notification's buttons may still answer.
+            self.machine.prompt_acknowledged(t);
+            self.noticed = Some(prompt);
+            return;
+        }
+        self.prompt = Some(prompt);
     }
 
     /// The stretch to offer at `t`, within the frequency limits (none: no prompt).

@@ -681,3 +681,21 @@ fn pause_resume_and_snooze_report_the_state_change() {
     let ev = key(&mut s, Key::Snooze, 8.0);
     assert_eq!(states(&ev), [State::Snoozed], "{ev:?}");
 }
+
+#[test]
+fn a_headless_prompt_can_be_answered_from_its_notification() {
+    let mut s = monitor(true);
+    feed(&mut s, 0.0, 2.0, 0.5, Some(&upright()));
+    let ev = command(&mut s, Command::StretchNow, 2.0);
+    assert_eq!(prompts(&ev).len(), 1, "{ev:?}");
+    // The notification's done button: recorded done, not seen.
+    let ev = key(&mut s, Key::Done, 5.0);
+    assert_eq!(outcomes(&ev), [HistoryOutcome::DoneUnverified], "{ev:?}");
+    assert!(ev.iter().any(|e| matches!(e, Event::Stretch { .. })));
+    // Answered once only.
+    assert!(key(&mut s, Key::Done, 6.0).is_empty());
+    // Its snooze button ends the notice as snoozed.
+    command(&mut s, Command::StretchNow, 7.0);
+    let ev = command(&mut s, Command::Snooze { seconds: 600.0 }, 8.0);
+    assert_eq!(outcomes(&ev), [HistoryOutcome::Snoozed], "{ev:?}");
+}

@@ -522,3 +522,129 @@ fn without_a_bus_one_warning_each_and_the_run_completes() {
         "{stderr}"
     );
 }
+
+// --- A test notification server -----------------------------------------
+
+/// One notification as the server received it.
+#[derive(Clone, Debug)]
+struct Shown {
+    id: u32,
+    summary: String,
+    actions: Vec<String>,
+}
+
+#[derive(Clone, Default)]
+struct Notifications {
+    shown: Arc<Mutex<Vec<Shown>>>,
+}
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl Notifications {
+    fn get_capabilities(&self) -> Vec<String> {
+        vec!["actions".into(), "body".into()]
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn notify(
+        &self,
+        _app_name: &str,
+        _replaces_id: u32,
+        _app_icon: &str,
+        summary: &str,
+        _body: &str,
+        actions: Vec<String>,
+        _hints: HashMap<String, OwnedValue>,
+        _expire_timeout: i32,
+    ) -> u32 {
+        let mut shown = self.shown.lock().unwrap();
+        let id = shown.len() as u32 + 1;
+        shown.push(Shown {
+            id,
+            summary: summary.to_string(),
+            actions,
+        });
+        id
+    }
+
+    fn close_notification(&self, _id: u32) {}
+
+    fn get_server_information(&self) -> (String, String, String, String) {
+        ("test".into(), "hunch".into(), "1".into(), "1.2".into())
+    }
+}
+
+#[test]
+fn the_prompt_notification_buttons_act_like_the_keys() {
+    let Some(data) = shared_data_or_skip("prompt notification buttons") else {
+        return;
+    };
+    let Some(bus) = private_bus("prompt notification buttons") else {
+        return;
+    };
+    let server = Notifications::default();
+    let shown = Arc::clone(&server.shown);
+    let conn = zbus::blocking::connection::Builder::address(bus.address.as_str())
+        .unwrap()
+        .serve_at("/org/freedesktop/Notifications", server)
+        .unwrap()
+        .name("org.freedesktop.Notifications")
+        .unwrap()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let clip = make_clip(&data, dir.path(), 8.0, 20.0);
+    // Headless: prompts go out as notifications.
+    let mut h = Hunch::start(
+        &bus.address,
+        &[
+            "--no-window",
+            "--no-tray",
+            "--no-lock-pause",
+            "--onset-seconds",
+            "2",
+            "--slouch-seconds",
+            "6",
+        ],
+        &clip,
+    );
+    h.wait_for("the prompt's notification", |_| {
+        shown
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|n| n.summary.starts_with("Time for"))
+    });
+    let note = shown
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|n| n.summary.starts_with("Time for"))
+        .cloned()
+        .unwrap();
+    // Actions come as id, label pairs.
+    let ids: Vec<&str> = note.actions.iter().step_by(2).map(String::as_str).collect();
+    // Headless, a prompt is a notice: done or snooze (no stretch to swap).
+    assert_eq!(ids, ["done", "snooze"], "{note:?}");
+    assert!(
+        !h.has_event(|e| e["type"] == "stretch"),
+        "no stretch before the button"
+    );
+    // The user clicks "done" on the notification (again until it is heard:
+    // hunch starts listening for the click just after showing it).
+    h.wait_for("the stretch marked done", |h| {
+        conn.emit_signal(
+            None::<&str>,
+            "/org/freedesktop/Notifications",
+            "org.freedesktop.Notifications",
+            "ActionInvoked",
+            &(note.id, "done"),
+        )
+        .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        h.has_event(|e| e["type"] == "stretch")
+    });
+    let (events, stderr) = h.finish();
+    let prompt = events.iter().find(|e| e["type"] == "prompt").unwrap();
+    let stretch = events.iter().find(|e| e["type"] == "stretch").unwrap();
+    assert_eq!(stretch["stretch"], prompt["stretch"], "{stretch}\n{stderr}");
+}
