@@ -19,7 +19,8 @@
 //!   of horizontal, the arm (shoulder to wrist) and the thigh (hip to knee)
 //!   each within [`LIMB_VERTICAL_DEG`] of vertical: hands under shoulders,
 //!   knees under hips.
-//! - **Cat-cow**: the head's direction from the shoulders, measured against
+//! - **Cat-cow**: the head's direction (the mean of ears and nose) from the
+//!   shoulders, measured against
 //!   the trunk axis in the plane of the trunk and the vertical
 //!   ([`FloorBody::head_deg`]: positive = head raised, cow; negative = head
 //!   dropped, cat). A [`SwingCounter`] counts the alternation: the signal
@@ -50,8 +51,9 @@ pub const LIMB_VERTICAL_DEG: f32 = 30.0;
 /// Norkin & White after the AAOS), so each half clears 20 with room; the
 /// jitter of a still head's smoothed angle is a few degrees.
 pub const CAT_COW_SWING_DEG: f32 = 20.0;
-/// Time constant of the head angle's smoothing.
-pub const HEAD_SMOOTHING_TAU_S: f64 = 0.3;
+/// Time constant of the head angle's smoothing (a slow cat-cow takes 4 s
+/// or more a cycle).
+pub const HEAD_SMOOTHING_TAU_S: f64 = 0.5;
 /// Off all fours (or unseen) longer than this, the half repetition in
 /// progress is dropped.
 pub const FLOOR_GAP_S: f64 = 2.0;
@@ -107,7 +109,7 @@ const UP: V3 = [0.0, -1.0, 0.0];
 pub struct FloorBody {
     shoulders: V3,
     hips: V3,
-    /// Midpoint of the ears.
+    /// Mean of the ears and the nose.
     head: V3,
     /// The better seen side's shoulder, wrist, hip, knee and ankle.
     shoulder: V3,
@@ -120,7 +122,8 @@ pub struct FloorBody {
 
 impl FloorBody {
     /// The body in `pose`, or `None` when it cannot be judged: the shoulders,
-    /// hips, ears and one side's shoulder–wrist and hip–knee not clearly
+    /// hips, ears (one of each pair), the nose and one side's shoulder–wrist
+    /// and hip–knee not clearly
     /// visible, or world landmarks that are not finite or not body-sized.
     pub fn from_pose(pose: &Pose) -> Option<FloorBody> {
         use idx::*;
@@ -133,7 +136,8 @@ impl FloorBody {
         let seen_pair = |a: usize, b: usize| vis(a).max(vis(b)) >= MIN_VISIBILITY;
         if !(seen_pair(LEFT_SHOULDER, RIGHT_SHOULDER)
             && seen_pair(LEFT_HIP, RIGHT_HIP)
-            && seen_pair(LEFT_EAR, RIGHT_EAR))
+            && seen_pair(LEFT_EAR, RIGHT_EAR)
+            && vis(NOSE) >= MIN_VISIBILITY)
         {
             return None;
         }
@@ -162,7 +166,10 @@ impl FloorBody {
         let body = FloorBody {
             shoulders: mid(w(LEFT_SHOULDER), w(RIGHT_SHOULDER)),
             hips: mid(w(LEFT_HIP), w(RIGHT_HIP)),
-            head: mid(w(LEFT_EAR), w(RIGHT_EAR)),
+            head: scale(
+                [0, 1, 2].map(|k| w(LEFT_EAR)[k] + w(RIGHT_EAR)[k] + w(NOSE)[k]),
+                1.0 / 3.0,
+            ),
             shoulder: w(sh),
             wrist: w(wr),
             hip: w(hp),
@@ -531,6 +538,7 @@ mod tests {
         }
         p[LEFT_EAR] = [0.6, 0.2, 0.07];
         p[RIGHT_EAR] = [0.6, 0.2, -0.07];
+        p[NOSE] = [0.68, 0.27, 0.0];
         let b = FloorBody::from_pose(&pose_of(p)).unwrap();
         assert!(!b.on_all_fours());
         assert_eq!(b.childs_pose(), Some((true, true)), "{b:?}");
@@ -691,6 +699,7 @@ mod tests {
         }
         p[LEFT_EAR] = [0.6, 0.2, 0.07];
         p[RIGHT_EAR] = [0.6, 0.2, -0.07];
+        p[NOSE] = [0.68, 0.27, 0.0];
         let child = pose_of(p);
         let fours = pose_of(body_points(10.0));
         let s = library("childs_pose");
