@@ -739,3 +739,76 @@ fn floor_margins() {
         }
     }
 }
+
+/// The coach panel as the window draws it for the floor stretches: timed
+/// (not seen), cat-cow followed by the camera, child's pose held. Saved to
+/// `$HUNCH_RENDER_GALLERY` (default: a temporary folder) for a look:
+/// `HUNCH_RENDER_GALLERY=/tmp/floor cargo test --test pipeline coach_floor -- --ignored floor_cards`.
+#[test]
+#[ignore = "writes PNGs to look at; run by hand"]
+fn floor_cards() {
+    use hunch::posture::State;
+    use hunch::render::{OverlayModel, Renderer, save_png};
+    use image::{Rgb, RgbImage};
+    let Some(people) = people("floor cards") else {
+        return;
+    };
+    let dir = std::env::var_os("HUNCH_RENDER_GALLERY")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let person = &people[0].1;
+    let cam = CAMERAS[0];
+    let mut rng = StdRng::seed_from_u64(2);
+    let mut r = Renderer::new().unwrap();
+    let frame = RgbImage::from_pixel(W, H, Rgb([70, 74, 80]));
+    let mut shots = Vec::new();
+    // Cat-cow, not seen: the timer.
+    let s = stretches::find("cat_cow").unwrap().clone();
+    let mut c = Coach::new(&s, 0.0);
+    let st = c.update(12.0, None);
+    shots.push(("cat_cow_timed", s.clone(), st, None));
+    // Cat-cow, three cycles seen.
+    let set = cycles(3, &mut rng, 4.0..5.0);
+    let mut c = Coach::new(&s, 0.0);
+    let mut st = c.update(0.0, None);
+    let mut pose = None;
+    let mut t = 0.0f32;
+    while t < 2.0 + set.iter().map(|c| c.period_s).sum::<f32>() + 1.2 {
+        let q = body_points(
+            person,
+            Posture::AllFours {
+                head_deg: head_at(&set, 2.0, t),
+            },
+        );
+        let p = cam.pose(&q, &mut rng);
+        st = c.update(f64::from(t), Some(&p));
+        pose = Some(p);
+        t += 0.1;
+    }
+    shots.push(("cat_cow_seen", s, st, pose));
+    // Child's pose, 12 s held.
+    let s = stretches::find("childs_pose").unwrap().clone();
+    let mut c = Coach::new(&s, 0.0);
+    let q = body_points(person, child_of(&mut rng));
+    let mut st = c.update(0.0, None);
+    let mut pose = None;
+    for i in 0..120 {
+        let p = cam.pose(&q, &mut rng);
+        st = c.update(f64::from(i) / 10.0, Some(&p));
+        pose = Some(p);
+    }
+    shots.push(("childs_pose_seen", s, st, pose));
+    for (name, s, st, pose) in &shots {
+        let mut m = OverlayModel::new(&frame);
+        m.pose = pose.as_ref();
+        // The picture is a plain grey with the generated skeleton on it.
+        m.state = State::Good;
+        m.coach = Some(hunch::session::coach_panel(s, st));
+        let mut canvas = RgbImage::new(1280, 720);
+        r.render(&m, &mut canvas);
+        let path = dir.join(format!("{name}.png"));
+        save_png(&canvas, &path).unwrap();
+        println!("{}: {:?}", path.display(), st);
+    }
+}
