@@ -17,7 +17,12 @@
 //! progress and, if they now sit elsewhere (see [`MOVED_SCALE`],
 //! [`MOVED_SHIFT`]), takes the start position again. Stretches the camera
 //! cannot see run a timer and record the user's word, labelled as not
-//! verified. No clock is read here.
+//! verified. The floor stretches (cat-cow, child's pose) run the timer too,
+//! while [`floor`] looks for them: while the camera sees the person in
+//! position (within [`FLOOR_FOLLOW_S`]) the count or hold replaces the timer,
+//! and the whole dose seen is done and verified; otherwise `d` (or the
+//! timer, in a routine) records them done, not verified. No clock is read
+//! here.
 
 pub mod detectors;
 pub mod floor;
