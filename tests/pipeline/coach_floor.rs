@@ -41,7 +41,9 @@
 //! (1 cm on world, 2 px on image landmarks) is added to every frame.
 //!
 //! Seated people come from the real photos of `posture/` (MediaPipe's
-//! landmarks as they are).
+//! landmarks as they are), and a real person squatting from
+//! `video/pose_squats.mp4`'s BlazePose landmarks: neither may ever read as
+//! a floor stretch.
 
 use hunch::coach::floor::{CatCowCounter, FloorBody};
 use hunch::coach::{Coach, Outcome, Phase};
@@ -811,4 +813,63 @@ fn floor_cards() {
         save_png(&canvas, &path).unwrap();
         println!("{}: {:?}", path.display(), st);
     }
+}
+
+/// A real person squatting (tfjs-models' `video/pose_squats.mp4`: BlazePose
+/// full's own 2D and 3D landmarks for its 65 frames), played three times
+/// over as a clip: bending down and up is neither all fours nor child's
+/// pose, and counts nothing.
+#[test]
+fn a_real_person_squatting_counts_nothing() {
+    let Some(dir) = shared_data_or_skip("squats are not a floor stretch") else {
+        return;
+    };
+    let read = |name: &str| -> Vec<Vec<[f32; 3]>> {
+        let text = std::fs::read_to_string(dir.join("video").join(name)).unwrap();
+        serde_json::from_str(&text).unwrap()
+    };
+    let image = read("pose_squats.full.json");
+    let world = read("pose_squats_3d.full.json");
+    assert_eq!(image.len(), world.len());
+    let mut counter = CatCowCounter::default();
+    let s = stretches::find("childs_pose").unwrap().clone();
+    let mut child = Coach::new(&s, 0.0);
+    let mut judged = 0;
+    let mut t = 0.0;
+    for _ in 0..3 {
+        for (img, w) in image.iter().zip(&world) {
+            let mut pose = Pose {
+                landmarks: [Landmark::default(); 33],
+                world: [[0.0; 3]; 33],
+                presence: 1.0,
+                image_width: 640,
+                image_height: 480,
+            };
+            for i in 0..33 {
+                // The expectation files carry no visibility: all seen.
+                pose.landmarks[i] = Landmark {
+                    x: img[i][0],
+                    y: img[i][1],
+                    z: img[i][2],
+                    visibility: 1.0,
+                    presence: 1.0,
+                };
+                pose.world[i] = w[i];
+            }
+            let b = FloorBody::from_pose(&pose).expect("the whole body is in view");
+            judged += 1;
+            assert!(!b.on_all_fours(), "{b:?}");
+            assert_ne!(b.childs_pose().map(|j| j.1), Some(true), "{b:?}");
+            counter.update(t, Some(&pose));
+            child.update(t, Some(&pose));
+            t += 0.1;
+        }
+    }
+    assert_eq!(judged, 195);
+    assert_eq!(counter.reps(), 0);
+    assert!(!child.status().verified);
+    assert!(matches!(
+        child.result().outcome,
+        Outcome::Incomplete { held_s, .. } if held_s == 0.0
+    ));
 }
