@@ -73,6 +73,28 @@ fn connect(bus: &Bus) -> Connection {
         .unwrap()
 }
 
+/// A connection to the private bus that serves `obj` at `path` under the
+/// well-known `name` (a stand-in for a desktop service).
+fn serve_on(
+    bus: &Bus,
+    path: &str,
+    name: &str,
+    obj: impl zbus::object_server::Interface,
+) -> Connection {
+    zbus::blocking::connection::Builder::address(bus.address.as_str())
+        .unwrap()
+        .serve_at(path, obj)
+        .unwrap()
+        .name(name)
+        .unwrap()
+        .build()
+        .unwrap()
+}
+
+/// Thresholds short enough that the test clips reach a prompt: slumping
+/// counts after 2 s, and 6 s of it asks for a stretch.
+const PROMPT_FLAGS: &[&str] = &["--onset-seconds", "2", "--slouch-seconds", "6"];
+
 /// hunch running with `--events -`; its events collected as they come.
 struct Hunch {
     child: Child,
@@ -338,28 +360,19 @@ fn tray_icon_follows_the_state_and_its_menu_drives_the_monitor() {
     };
     let watcher = Watcher::default();
     let items = Arc::clone(&watcher.items);
-    let conn = zbus::blocking::connection::Builder::address(bus.address.as_str())
-        .unwrap()
-        .serve_at("/StatusNotifierWatcher", watcher)
-        .unwrap()
-        .name("org.kde.StatusNotifierWatcher")
-        .unwrap()
-        .build()
-        .unwrap();
+    let conn = serve_on(
+        &bus,
+        "/StatusNotifierWatcher",
+        "org.kde.StatusNotifierWatcher",
+        watcher,
+    );
     let dir = tempfile::tempdir().unwrap();
     let clip = make_clip(&data, dir.path(), 8.0, 40.0);
     // Tray only: no window shown, so no display is needed, and the prompt
     // stays up (with a window it could be answered from).
     let mut h = Hunch::start(
         &bus.address,
-        &[
-            "--tray-only",
-            "--no-lock-pause",
-            "--onset-seconds",
-            "2",
-            "--slouch-seconds",
-            "6",
-        ],
+        &[&["--tray-only", "--no-lock-pause"], PROMPT_FLAGS].concat(),
         &clip,
     );
     h.wait_for("the item registers", |_| !items.lock().unwrap().is_empty());
@@ -583,28 +596,22 @@ fn the_prompt_notification_buttons_act_like_the_keys() {
     };
     let server = Notifications::default();
     let shown = Arc::clone(&server.shown);
-    let conn = zbus::blocking::connection::Builder::address(bus.address.as_str())
-        .unwrap()
-        .serve_at("/org/freedesktop/Notifications", server)
-        .unwrap()
-        .name("org.freedesktop.Notifications")
-        .unwrap()
-        .build()
-        .unwrap();
+    let conn = serve_on(
+        &bus,
+        "/org/freedesktop/Notifications",
+        "org.freedesktop.Notifications",
+        server,
+    );
     let dir = tempfile::tempdir().unwrap();
     let clip = make_clip(&data, dir.path(), 8.0, 20.0);
     // Headless: prompts go out as notifications.
     let mut h = Hunch::start(
         &bus.address,
         &[
-            "--no-window",
-            "--no-tray",
-            "--no-lock-pause",
-            "--onset-seconds",
-            "2",
-            "--slouch-seconds",
-            "6",
-        ],
+            &["--no-window", "--no-tray", "--no-lock-pause"],
+            PROMPT_FLAGS,
+        ]
+        .concat(),
         &clip,
     );
     h.wait_for("the prompt's notification", |_| {
