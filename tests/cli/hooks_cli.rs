@@ -3,25 +3,9 @@
 
 #![cfg(unix)]
 
+use crate::common::processes_with;
 use hunch::capture::clip;
 use hunch::testdata::shared_data_or_skip;
-
-/// Live processes whose command line has `marker` as an argument.
-fn processes_with(marker: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
-            continue;
-        };
-        if cmdline
-            .split(|b| *b == 0)
-            .any(|arg| arg == marker.as_bytes())
-        {
-            found.push(String::from_utf8_lossy(&cmdline).replace('\0', " "));
-        }
-    }
-    found
-}
 
 #[test]
 fn endless_hooks_end_with_hunch() {
