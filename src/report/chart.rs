@@ -219,7 +219,7 @@ where
         }
     }
     for (bar, (up, all)) in bars.iter_mut().zip(acc) {
-        bar.upright_pct = (all > 0.0).then(|| 100.0 * up / all);
+        bar.upright_pct = (all > 0.0).then(|| 100.0 * (up / all));
     }
 
     let rows = covered(log, from, to);
@@ -260,7 +260,7 @@ where
         });
         DayTrace {
             date,
-            upright_pct: (all > 0.0).then(|| 100.0 * up / all),
+            upright_pct: (all > 0.0).then(|| 100.0 * (up / all)),
             forward_head: trace(&day_rows, Metric::ForwardHead, midnight),
             rounded_shoulders: trace(&day_rows, Metric::RoundedShoulders, midnight),
             episodes,

@@ -240,7 +240,9 @@ impl TimeBreakdown {
 
     fn upright_pct(&self) -> Option<f64> {
         let judged = self.judged_s();
-        (judged > 0.0).then(|| 100.0 * self.upright_s / judged)
+        // The fraction first: u / (u + s) never rounds above 1, whereas
+        // 100 * u / u can come out as 100.00000000000001.
+        (judged > 0.0).then(|| 100.0 * (self.upright_s / judged))
     }
 }
 
@@ -1024,6 +1026,27 @@ mod tests {
             "{}",
             rfc3339(from, &Utc)
         );
+    }
+
+    /// The case the property below once found: all the judged time upright,
+    /// where 100 * u / u rounded to 100.00000000000001.
+    #[test]
+    fn an_all_upright_share_is_exactly_100() {
+        use State::*;
+        let mut t = 0.0;
+        let mut v = Vec::new();
+        for (dt, s) in [
+            (3.50374730230216, LookingDown),
+            (6.325514562636853, LookingDown),
+            (1.7777177222536356, LookingDown),
+            (0.7834155005011689, Good),
+            (3.6933036349378146, LookingDown),
+        ] {
+            t += dt;
+            v.push((t, s));
+        }
+        let s = summarize(&log_of(&v), 0.0, 1e9, &Utc);
+        assert_eq!(s.upright_pct, Some(100.0));
     }
 
     proptest::proptest! {
