@@ -144,12 +144,25 @@ pub enum CaptureError {
     FfmpegMissing { program: String },
     #[error("input not found: check the path: {}", path.display())]
     InputMissing { path: PathBuf },
-    #[error("cannot read input ({reason}): check permissions: {}", path.display())]
-    InputUnreadable { path: PathBuf, reason: String },
+    #[error("cannot read input ({source}): check permissions: {}", path.display())]
+    InputUnreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("not a video hunch can read ({reason}); pass a video file, an image folder or a list of images: {}", path.display())]
     NotAVideo { path: PathBuf, reason: String },
     #[error("video decoding failed ({reason}); the file may be damaged: {}", path.display())]
     VideoRead { path: PathBuf, reason: String },
+    /// Reading the video failed on an I/O error (`step` says where, if
+    /// anywhere but reading the decoded frames).
+    #[error("video decoding failed ({step}{source}); the file may be damaged: {}", path.display())]
+    VideoIo {
+        path: PathBuf,
+        step: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("no images (jpg, png, webp, bmp) found; pass a folder or a list of image files: {}", path.display())]
     NoImages { path: PathBuf },
     #[error(
@@ -265,7 +278,7 @@ pub fn input_kind(path: &Path) -> Result<InputKind, CaptureError> {
         },
         _ => CaptureError::InputUnreadable {
             path: path.to_path_buf(),
-            reason: e.to_string(),
+            source: e,
         },
     })?;
     if meta.is_dir() {
