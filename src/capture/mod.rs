@@ -126,6 +126,15 @@ pub enum CaptureError {
         "cannot open the camera ({reason}): check `hunch cameras` or try another --camera: {device}"
     )]
     CameraOpen { device: String, reason: String },
+    /// The thread that reads the camera could not be started.
+    #[error(
+        "cannot open the camera (cannot start the capture thread: {source}): check `hunch cameras` or try another --camera: {device}"
+    )]
+    CameraThread {
+        device: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error(
         "the camera offers no format hunch can read (it has: {formats}); try another --camera: {device}"
     )]
@@ -522,6 +531,15 @@ mod tests {
 
     #[test]
     fn only_camera_faults_are_retryable() {
+        let thread = CaptureError::CameraThread {
+            device: "/dev/video0".into(),
+            source: std::io::Error::other("no threads left"),
+        };
+        assert!(!thread.is_retryable());
+        let said = "cannot open the camera (cannot start the capture thread: no threads left): check `hunch cameras` or try another --camera: /dev/video0";
+        assert_eq!(thread.to_string(), said);
+        assert!(std::error::Error::source(&thread).is_some());
+        assert_eq!(crate::app::error_line(&anyhow::Error::from(thread)), said);
         let lost = CaptureError::CameraLost {
             device: "/dev/video0".into(),
             reason: "No such device".into(),
