@@ -122,14 +122,59 @@ pub enum Verify {
     NeckRoll,
     /// Shoulders up towards the ears and down again.
     Shrug,
+    /// On the floor, away from the desk: timed, and counted (all fours, the
+    /// head and back between cat and cow) when the camera happens to see it.
+    CatCow,
+    /// On the floor, away from the desk: timed, and the hold timed when the
+    /// camera happens to see the child's pose.
+    ChildsPose,
     /// The camera cannot see it: a timer and the user's word.
     None,
 }
 
 impl Verify {
-    /// True when the camera checks the stretch.
+    /// True when the camera always checks the stretch.
     pub fn is_verified(self) -> bool {
-        self != Verify::None
+        self.camera() == Camera::Yes
+    }
+
+    /// Whether the camera checks the stretch. Exhaustive on purpose.
+    pub fn camera(self) -> Camera {
+        match self {
+            Verify::ChinTuck
+            | Verify::ShoulderRoll
+            | Verify::WallAngel
+            | Verify::BrueggerHold
+            | Verify::ThoracicExtension
+            | Verify::Rotation
+            | Verify::NeckRoll
+            | Verify::Shrug => Camera::Yes,
+            Verify::CatCow | Verify::ChildsPose => Camera::IfSeen,
+            Verify::None => Camera::No,
+        }
+    }
+}
+
+/// Whether the camera checks a stretch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Camera {
+    /// It counts the reps or times the hold.
+    Yes,
+    /// Done away from the desk: timed, and checked only if the camera
+    /// happens to see it; otherwise recorded as done, unverified.
+    IfSeen,
+    /// A timer and the user's word.
+    No,
+}
+
+impl Camera {
+    /// The `CAMERA` column of `hunch stretches`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Camera::Yes => "yes",
+            Camera::IfSeen => "if seen",
+            Camera::No => "no",
+        }
     }
 }
 
@@ -212,6 +257,8 @@ impl Stretch {
             | Verify::ThoracicExtension
             | Verify::Rotation
             | Verify::Shrug
+            | Verify::CatCow
+            | Verify::ChildsPose
             | Verify::None => "reps",
         }
     }
@@ -340,8 +387,9 @@ fn convert(raw: RawStretch) -> Result<Stretch, StretchError> {
         | Verify::WallAngel
         | Verify::ThoracicExtension
         | Verify::NeckRoll
-        | Verify::Shrug => Some(true),
-        Verify::BrueggerHold | Verify::Rotation => Some(false),
+        | Verify::Shrug
+        | Verify::CatCow => Some(true),
+        Verify::BrueggerHold | Verify::Rotation | Verify::ChildsPose => Some(false),
         Verify::None => None,
     };
     match (needs, dose) {
@@ -459,7 +507,7 @@ pub fn format_table(lib: &[Stretch]) -> String {
                 s.name.clone(),
                 s.dose_label(),
                 s.equipment.label().to_string(),
-                if s.is_verified() { "yes" } else { "no" }.to_string(),
+                s.verify.camera().label().to_string(),
                 // Last: the one column that can run long.
                 s.targets
                     .iter()
@@ -495,7 +543,11 @@ pub fn format_table(lib: &[Stretch]) -> String {
         line(&cells);
     }
     out.push_str(
-        "\nCAMERA yes: the camera counts your reps or hold. no: a timer, and you say when you are done.\n",
+        "\nCAMERA yes: the camera counts your reps or hold.\n\
+         \x20      if seen: on the floor, away from the desk, so a timer; if the camera happens to see\n\
+         \x20      you (whole body in view, side on or at an angle) it counts them, otherwise you say\n\
+         \x20      when you are done and it is recorded as not checked.\n\
+         \x20      no: a timer, and you say when you are done.\n",
     );
     out.push_str("Start one with: hunch stretch ID\n");
     out.push_str(SAFETY_LINE);
@@ -558,9 +610,12 @@ mod tests {
         assert_eq!(v("rotational_stretch"), Verify::Rotation);
         assert_eq!(v("neck_rolls"), Verify::NeckRoll);
         assert_eq!(v("shoulder_shrugs"), Verify::Shrug);
-        assert_eq!(v("cat_cow"), Verify::None);
+        assert_eq!(v("cat_cow"), Verify::CatCow);
         assert_eq!(v("self_massage"), Verify::None);
-        assert_eq!(v("childs_pose"), Verify::None);
+        assert_eq!(v("childs_pose"), Verify::ChildsPose);
+        assert_eq!(v("cat_cow").camera(), Camera::IfSeen);
+        assert_eq!(v("childs_pose").camera(), Camera::IfSeen);
+        assert!(!find("cat_cow").unwrap().is_verified());
         assert_eq!(find("cat_cow").unwrap().equipment, Equipment::Floor);
         assert_eq!(find("childs_pose").unwrap().equipment, Equipment::Floor);
         assert_eq!(find("self_massage").unwrap().equipment, Equipment::Ball);
@@ -736,7 +791,8 @@ steps = ["Do it."]
             assert_eq!(cols[1], s.name);
             assert_eq!(cols[2], s.dose_label());
             assert_eq!(cols[3], s.equipment.label());
-            assert_eq!(cols[4], if s.is_verified() { "yes" } else { "no" });
+            assert_eq!(cols[4], s.verify.camera().label());
+            assert!(["yes", "if seen", "no"].contains(&cols[4]));
             assert!(cols[5].contains(s.targets[0].label()));
         }
         assert!(t.contains(SAFETY_LINE));

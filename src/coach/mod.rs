@@ -17,9 +17,15 @@
 //! progress and, if they now sit elsewhere (see [`MOVED_SCALE`],
 //! [`MOVED_SHIFT`]), takes the start position again. Stretches the camera
 //! cannot see run a timer and record the user's word, labelled as not
-//! verified. No clock is read here.
+//! verified. The floor stretches (cat-cow, child's pose) run the timer too,
+//! while [`floor`] looks for them: while the camera sees the person in
+//! position (within [`FLOOR_FOLLOW_S`]) the count or hold replaces the timer,
+//! and the whole dose seen is done and verified; otherwise `d` (or the
+//! timer, in a routine) records them done, not verified. No clock is read
+//! here.
 
 pub mod detectors;
+pub mod floor;
 pub mod measure;
 pub mod reps;
 #[cfg(test)]
@@ -234,7 +240,12 @@ fn rep_kind(v: Verify) -> Option<RepKind> {
         Verify::WallAngel => Some(WALL_ANGEL),
         Verify::ThoracicExtension => Some(THORACIC),
         Verify::Shrug => Some(SHRUG),
-        Verify::BrueggerHold | Verify::Rotation | Verify::NeckRoll | Verify::None => None,
+        Verify::BrueggerHold
+        | Verify::Rotation
+        | Verify::NeckRoll
+        | Verify::CatCow
+        | Verify::ChildsPose
+        | Verify::None => None,
     }
 }
 
@@ -281,7 +292,33 @@ enum Engine {
         counter: CircleCounter,
         target: u32,
     },
+    /// A floor stretch: a timer, and checked when the camera happens to see it.
+    Floor {
+        /// The timer.
+        seconds: f64,
+        watch: FloorWatch,
+        /// The last time the camera saw the person in position.
+        seen_t: Option<f64>,
+    },
 }
+
+/// What the camera looks for during a floor stretch.
+#[derive(Clone, Debug)]
+enum FloorWatch {
+    CatCow {
+        counter: floor::CatCowCounter,
+        target: u32,
+    },
+    Child {
+        timer: HoldTimer,
+        seconds: f64,
+    },
+}
+
+/// A floor stretch counts as followed by the camera while it saw the person
+/// in position within this many seconds: the card shows the count (or the
+/// hold) instead of the timer, and the timer does not end it.
+pub const FLOOR_FOLLOW_S: f64 = 3.0;
 
 /// Follows one stretch. See the module documentation.
 #[derive(Clone, Debug)]
@@ -347,6 +384,25 @@ impl Coach {
             Verify::None => Engine::Timer {
                 seconds: stretch.estimated_s(),
             },
+            Verify::CatCow => Engine::Floor {
+                seconds: stretch.estimated_s(),
+                watch: FloorWatch::CatCow {
+                    counter: floor::CatCowCounter::default(),
+                    target: match stretch.dose {
+                        Dose::Reps { reps, .. } => reps,
+                        Dose::Hold { .. } => 1,
+                    },
+                },
+                seen_t: None,
+            },
+            Verify::ChildsPose => Engine::Floor {
+                seconds: stretch.estimated_s(),
+                watch: FloorWatch::Child {
+                    timer: HoldTimer::new(SLOW_DEBOUNCE_S, 0.5),
+                    seconds: hold_of(stretch.dose),
+                },
+                seen_t: None,
+            },
             Verify::BrueggerHold => Engine::Hold {
                 timer: HoldTimer::new(SLOW_DEBOUNCE_S, 0.5),
                 seconds: hold_of(stretch.dose),
@@ -381,13 +437,14 @@ impl Coach {
                 }
             }
         };
-        let verified = !matches!(engine, Engine::Timer { .. });
+        let verified = !matches!(engine, Engine::Timer { .. } | Engine::Floor { .. });
         let tau_s = match &engine {
             Engine::Reps { kind, .. } => kind.tau_s,
             Engine::Hold { .. }
             | Engine::Timer { .. }
             | Engine::Sides { .. }
-            | Engine::Circles { .. } => SLOW_SMOOTHING_TAU_S,
+            | Engine::Circles { .. }
+            | Engine::Floor { .. } => SLOW_SMOOTHING_TAU_S,
         };
         let mut coach = Coach {
             stretch: stretch.clone(),
@@ -465,12 +522,59 @@ impl Coach {
         self.last_t = t;
         self.status = match self.engine {
             Engine::Timer { .. } => self.compose(t, None, None),
+            Engine::Floor { .. } => self.update_floor(t, pose),
             Engine::Reps { .. }
             | Engine::Hold { .. }
             | Engine::Sides { .. }
             | Engine::Circles { .. } => self.update_verified(t, pose),
         };
         self.status.clone()
+    }
+
+    /// A floor stretch: the timer runs; the detectors look for the person in
+    /// position on the floor and, if they see the whole dose, it is done and
+    /// checked. No start position: the positions are judged absolutely.
+    fn update_floor(&mut self, t: f64, pose: Option<&Pose>) -> CoachStatus {
+        let Engine::Floor { watch, seen_t, .. } = &mut self.engine else {
+            return self.compose(t, None, None);
+        };
+        let (seen, done, hint) = match watch {
+            FloorWatch::CatCow { counter, target } => {
+                let seen = counter.update(t, pose);
+                let reps = counter.reps();
+                let hint = if counter.half() {
+                    "Now the other way, slowly"
+                } else if reps == 0 {
+                    "Breathe out and round your back up, head down (cat)"
+                } else {
+                    "Good: keep moving slowly between cat and cow"
+                };
+                let done = (reps >= *target).then_some(Outcome::DoneVerified { reps, held_s: 0.0 });
+                (seen, done, hint)
+            }
+            FloorWatch::Child { timer, seconds } => {
+                let judged = pose
+                    .and_then(floor::FloorBody::from_pose)
+                    .and_then(|b| b.childs_pose());
+                timer.update(t, judged);
+                let held_s = timer.held_s();
+                let hint = if timer.in_position() {
+                    "Rest there and breathe slowly into your back"
+                } else {
+                    "Sit back towards your heels, arms forward, head down"
+                };
+                let done =
+                    (held_s >= *seconds).then_some(Outcome::DoneVerified { reps: 0, held_s });
+                (timer.in_position(), done, hint)
+            }
+        };
+        if seen {
+            *seen_t = Some(t);
+        }
+        if let Some(outcome) = done {
+            self.finish(t, outcome);
+        }
+        self.compose(t, None, Some(hint))
     }
 
     fn update_verified(&mut self, t: f64, pose: Option<&Pose>) -> CoachStatus {
@@ -515,7 +619,7 @@ impl Coach {
         }
         let m = measure::Measures::from_array(smoothed);
         let (kind, counted) = match &mut self.engine {
-            Engine::Timer { .. } => return self.compose(t, None, None),
+            Engine::Timer { .. } | Engine::Floor { .. } => return self.compose(t, None, None),
             Engine::Hold { timer, seconds } => {
                 let (judged, hint) = detectors::bruegger(&m, &b);
                 timer.update(t, judged);
@@ -668,7 +772,7 @@ impl Coach {
             Engine::Circles { counter, .. } => {
                 counter.update(t, None);
             }
-            Engine::Timer { .. } => {}
+            Engine::Timer { .. } | Engine::Floor { .. } => {}
         }
         let reason = match why {
             Unusable::NoPerson => PauseReason::NoPerson,
@@ -688,7 +792,7 @@ impl Coach {
             Engine::Hold { timer, .. } => timer.reset_motion(),
             Engine::Sides { timers, .. } => timers.iter_mut().for_each(HoldTimer::reset_motion),
             Engine::Circles { counter, .. } => counter.reset_motion(),
-            Engine::Timer { .. } => {}
+            Engine::Timer { .. } | Engine::Floor { .. } => {}
         }
         for e in &mut self.smoother {
             e.reset();
@@ -731,21 +835,44 @@ impl Coach {
                 reps: 0,
                 held_s: 0.0,
             },
+            Engine::Floor { watch, .. } => match watch {
+                FloorWatch::CatCow { counter, .. } => Outcome::Incomplete {
+                    reps: counter.reps(),
+                    held_s: 0.0,
+                },
+                FloorWatch::Child { timer, .. } => Outcome::Incomplete {
+                    reps: 0,
+                    held_s: timer.held_s(),
+                },
+            },
         }
+    }
+
+    /// True when the dose is one hold (the result's `held_s` is what counts).
+    fn is_hold(&self) -> bool {
+        matches!(
+            self.engine,
+            Engine::Hold { .. }
+                | Engine::Floor {
+                    watch: FloorWatch::Child { .. },
+                    ..
+                }
+        )
     }
 
     fn end_time(&self, t: f64) -> f64 {
         finite_or(t, self.last_t).max(self.last_t)
     }
 
-    /// Key `d`: the user says they are done. An unverified stretch is recorded
-    /// as done (unverified); a checked one as done only if the camera saw the
-    /// whole dose, otherwise as incomplete with what it saw.
+    /// Key `d`: the user says they are done. An unverified stretch, or a
+    /// floor stretch the camera did not see through, is recorded as done
+    /// (unverified); a checked one as done only if the camera saw the whole
+    /// dose, otherwise as incomplete with what it saw.
     pub fn mark_done(&mut self, t: f64) -> CoachResult {
         let t = self.end_time(t);
         if self.finished.is_none() {
             let outcome = match &self.engine {
-                Engine::Timer { .. } => Outcome::DoneUnverified,
+                Engine::Timer { .. } | Engine::Floor { .. } => Outcome::DoneUnverified,
                 _ => self.so_far(),
             };
             self.last_t = t;
@@ -778,10 +905,14 @@ impl Coach {
             Engine::Hold { seconds, .. } => format!(" of {seconds:.0} s"),
             Engine::Sides { seconds, .. } => format!(" of 2 sides ({seconds:.0} s each)"),
             Engine::Circles { target, .. } => format!(" of {target} circles"),
+            Engine::Floor { watch, .. } => match watch {
+                FloorWatch::CatCow { target, .. } => format!(" of {target} reps"),
+                FloorWatch::Child { seconds, .. } => format!(" of {seconds:.0} s"),
+            },
             Engine::Timer { .. } => String::new(),
         };
         match r.outcome {
-            Outcome::DoneVerified { held_s, .. } if matches!(self.engine, Engine::Hold { .. }) => {
+            Outcome::DoneVerified { held_s, .. } if self.is_hold() => {
                 format!("{name}: held {held_s:.0} s, checked by the camera {took}")
             }
             Outcome::DoneVerified { reps, .. } => {
@@ -789,7 +920,12 @@ impl Coach {
             }
             Outcome::DoneUnverified => format!("{name}: done, not checked by the camera {took}"),
             Outcome::Skipped => format!("{name}: skipped"),
-            Outcome::Incomplete { held_s, .. } if matches!(self.engine, Engine::Hold { .. }) => {
+            Outcome::Incomplete { reps: 0, held_s }
+                if held_s <= 0.0 && matches!(self.engine, Engine::Floor { .. }) =>
+            {
+                format!("{name}: not finished {took}")
+            }
+            Outcome::Incomplete { held_s, .. } if self.is_hold() => {
                 format!("{name}: held {held_s:.0}{of} {took}")
             }
             Outcome::Incomplete { reps, .. } => match self.engine {
@@ -807,7 +943,11 @@ impl Coach {
             stretch_id: self.stretch.id.clone(),
             outcome,
             duration_s: (end - self.start_t).max(0.0),
-            verified: self.status.verified,
+            // A floor stretch is checked only if the camera saw it through.
+            verified: match self.engine {
+                Engine::Floor { .. } => matches!(outcome, Outcome::DoneVerified { .. }),
+                _ => self.status.verified,
+            },
         }
     }
 
@@ -881,8 +1021,52 @@ impl Coach {
                 s.reps_target = *target;
                 s.progress = (counter.circles() as f32 / (*target).max(1) as f32).clamp(0.0, 1.0);
             }
+            Engine::Floor {
+                seconds,
+                watch,
+                seen_t,
+            } => {
+                let following = seen_t.is_some_and(|seen| t - seen <= FLOOR_FOLLOW_S);
+                s.verified = match &self.finished {
+                    Some((_, outcome)) => matches!(outcome, Outcome::DoneVerified { .. }),
+                    None => following,
+                };
+                match watch {
+                    _ if !following => {
+                        let elapsed = (t - self.start_t).max(0.0);
+                        let left = (seconds - elapsed).max(0.0);
+                        s.time_remaining_s = Some(left);
+                        s.progress = (elapsed / seconds.max(1e-9)).clamp(0.0, 1.0) as f32;
+                        let what = match watch {
+                            FloorWatch::CatCow { .. } => "counts it",
+                            FloorWatch::Child { .. } => "times it",
+                        };
+                        s.hint = Some(if left > 0.0 {
+                            format!(
+                                "Timed (if the camera sees you side on, it {what}): press d when you are done"
+                            )
+                        } else {
+                            "Time is up: press d when you are done".to_string()
+                        });
+                    }
+                    FloorWatch::CatCow { counter, target } => {
+                        s.reps_done = counter.reps();
+                        s.reps_target = *target;
+                        s.progress =
+                            (counter.reps() as f32 / (*target).max(1) as f32).clamp(0.0, 1.0);
+                    }
+                    FloorWatch::Child { timer, seconds } => {
+                        // The hold left, in place of the timer.
+                        s.time_remaining_s = Some((seconds - timer.held_s()).max(0.0));
+                        s.progress = (timer.held_s() / seconds.max(1e-9)).clamp(0.0, 1.0) as f32;
+                        if timer.in_position() {
+                            s.phase = Phase::Holding;
+                        }
+                    }
+                }
+            }
         }
-        if verified && self.baseline.is_none() {
+        if verified && self.baseline.is_none() && !matches!(self.engine, Engine::Floor { .. }) {
             s.phase = Phase::Ready;
         }
         if let Some(p) = phase {

@@ -36,8 +36,13 @@ fn mv_for(s: &Stretch) -> Move {
         Verify::WallAngel => Move::WallAngel,
         Verify::ThoracicExtension => Move::Thoracic,
         Verify::BrueggerHold => Move::Bruegger,
-        // Not made by `synth`: tested on forward kinematics (tests/pipeline/coach_reps.rs).
-        Verify::Rotation | Verify::NeckRoll | Verify::None => Move::ChinTuck,
+        // Not made by `synth`: tested on forward kinematics (tests/pipeline/coach_reps.rs,
+        // coach_floor.rs).
+        Verify::Rotation
+        | Verify::NeckRoll
+        | Verify::CatCow
+        | Verify::ChildsPose
+        | Verify::None => Move::ChinTuck,
     }
 }
 

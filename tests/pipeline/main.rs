@@ -15,6 +15,7 @@ mod common;
 mod capture_headless;
 mod capture_sources;
 mod closeup;
+mod coach_floor;
 mod coach_kinematics;
 mod coach_reps;
 mod pose_fidelity;
