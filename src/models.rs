@@ -102,19 +102,24 @@ pub enum ModelError {
     },
     #[error("model manifest problem: {0}")]
     Manifest(String),
+    /// The manifest built into hunch is not valid JSON (kept for every
+    /// caller: the parse happens once).
+    #[error("model manifest problem: {0}")]
+    ManifestParse(#[source] std::sync::Arc<serde_json::Error>),
 }
 
 use crate::paths::list;
 
-static MANIFEST: OnceLock<Result<Manifest, String>> = OnceLock::new();
+static MANIFEST: OnceLock<Result<Manifest, std::sync::Arc<serde_json::Error>>> = OnceLock::new();
 
 fn manifest() -> Result<&'static Manifest, ModelError> {
     MANIFEST
         .get_or_init(|| {
-            serde_json::from_str(include_str!("../models/manifest.json")).map_err(|e| e.to_string())
+            serde_json::from_str(include_str!("../models/manifest.json"))
+                .map_err(std::sync::Arc::new)
         })
         .as_ref()
-        .map_err(|e| ModelError::Manifest(e.clone()))
+        .map_err(|e| ModelError::ManifestParse(e.clone()))
 }
 
 /// The manifest entry for `name`.
@@ -201,6 +206,22 @@ pub fn verify(spec: &ModelSpec, path: &Path, bytes: &[u8]) -> Result<(), ModelEr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A manifest that is not JSON: serde_json's error is the cause, said
+    /// once, in the words it had as a string.
+    #[test]
+    fn a_manifest_parse_error_keeps_its_cause() {
+        use std::error::Error as _;
+        let parse = serde_json::from_str::<Manifest>("{").unwrap_err();
+        let cause = parse.to_string();
+        let e = ModelError::ManifestParse(std::sync::Arc::new(parse));
+        assert!(e.source().is_some_and(|c| c.to_string() == cause));
+        let said = format!("model manifest problem: {cause}");
+        assert_eq!(e.to_string(), said);
+        assert_eq!(crate::app::error_line(&anyhow::Error::from(e)), said);
+        // The manifest built in parses.
+        assert!(manifest().is_ok());
+    }
 
     fn fake_spec(bytes: &[u8]) -> ModelSpec {
         ModelSpec {

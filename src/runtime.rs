@@ -31,8 +31,22 @@ pub const FIX_COMMAND: &str = "scripts/setup.sh (or pass --ort-lib PATH / set OR
 pub enum RuntimeError {
     #[error("ONNX Runtime library not found; run {FIX_COMMAND}; tried: {}", list(.tried))]
     NotFound { tried: Vec<PathBuf> },
-    #[error("ONNX Runtime library could not be loaded ({reason}); run {FIX_COMMAND}; tried: {}", list(.tried))]
-    Unusable { reason: String, tried: Vec<PathBuf> },
+    #[error("ONNX Runtime library could not be loaded ({source}); run {FIX_COMMAND}; tried: {}", list(.tried))]
+    Unusable {
+        #[source]
+        source: LoadError,
+        tried: Vec<PathBuf>,
+    },
+}
+
+/// Why a found library could not be used: opening it, or starting ONNX
+/// Runtime's environment in it (said as ort says it).
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Library(#[from] ort::LoadDynamicError),
+    #[error(transparent)]
+    Environment(#[from] ort::Error),
 }
 
 use crate::paths::list;
@@ -171,9 +185,9 @@ pub fn init(flag: Option<&Path>) -> Result<&'static Runtime, RuntimeError> {
                     env,
                 }));
             }
-            Err(reason) => {
+            Err(source) => {
                 return Err(RuntimeError::Unusable {
-                    reason,
+                    source,
                     tried: tried[..=i].to_vec(),
                 });
             }
@@ -182,19 +196,46 @@ pub fn init(flag: Option<&Path>) -> Result<&'static Runtime, RuntimeError> {
     Err(RuntimeError::NotFound { tried })
 }
 
-fn load(path: &Path) -> Result<ort::environment::Environment, String> {
-    ort::init_from(path)
-        .map_err(|e| e.to_string())?
+fn load(path: &Path) -> Result<ort::environment::Environment, LoadError> {
+    Ok(ort::init_from(path)?
         .with_name("hunch")
         // Nothing leaves the user's machine.
         .with_telemetry(false)
-        .build()
-        .map_err(|e| e.to_string())
+        .build()?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// ort's load error is the cause, quoted once in the one line a user
+    /// sees (as when it was a string). Built by hand: dlopening a file here
+    /// would depend on whether another test loaded ONNX Runtime first
+    /// (tests/cli/foundation.rs tries a real non-library file).
+    #[test]
+    fn an_unusable_library_keeps_ort_s_error_as_its_cause() {
+        use std::error::Error as _;
+        let fake = PathBuf::from("/x/libonnxruntime.so");
+        let source = LoadError::from(ort::LoadDynamicError::MissingApi { path: fake.clone() });
+        let cause = source.to_string();
+        assert_eq!(
+            cause,
+            "/x/libonnxruntime.so does not export `OrtGetApiBase`"
+        );
+        let e = RuntimeError::Unusable {
+            source,
+            tried: vec![fake],
+        };
+        assert!(
+            e.source()
+                .is_some_and(|c| c.is::<LoadError>() && c.to_string() == cause)
+        );
+        let said = format!(
+            "ONNX Runtime library could not be loaded ({cause}); run {FIX_COMMAND}; tried: /x/libonnxruntime.so"
+        );
+        assert_eq!(e.to_string(), said);
+        assert_eq!(crate::app::error_line(&anyhow::Error::from(e)), said);
+    }
 
     #[test]
     fn candidates_keep_search_order() {

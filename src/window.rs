@@ -33,13 +33,20 @@ pub enum WindowError {
     )]
     NoDisplay,
     #[error(
-        "cannot open the window ({reason}): is an X server running on DISPLAY={display}? Run with --no-window for a terminal status instead"
+        "cannot open the window ({source}): is an X server running on DISPLAY={display}? Run with --no-window for a terminal status instead"
     )]
-    Open { reason: String, display: String },
+    Open {
+        #[source]
+        source: minifb::Error,
+        display: String,
+    },
     #[error(
-        "cannot draw to the window ({reason}); run with --no-window for a terminal status instead"
+        "cannot draw to the window ({source}); run with --no-window for a terminal status instead"
     )]
-    Update { reason: String },
+    Update {
+        #[source]
+        source: minifb::Error,
+    },
 }
 
 /// An open window: the full, resizable one or the compact overlay, or
@@ -131,7 +138,7 @@ impl Window {
         );
         let mut inner =
             minifb::Window::new(&self.title, w, h, opts).map_err(|e| WindowError::Open {
-                reason: e.to_string(),
+                source: e,
                 display: disp,
             })?;
         if self.mode == WindowMode::Compact {
@@ -231,9 +238,7 @@ impl Window {
         to_u32_buffer(canvas, &mut self.buf);
         inner
             .update_with_buffer(&self.buf, w as usize, h as usize)
-            .map_err(|e| WindowError::Update {
-                reason: e.to_string(),
-            })?;
+            .map_err(|e| WindowError::Update { source: e })?;
         self.follow_drag();
         Ok(())
     }
@@ -319,5 +324,33 @@ mod tests {
         let msg = WindowError::NoDisplay.to_string();
         assert!(!msg.contains('\n'));
         assert!(msg.contains("--no-window"));
+    }
+
+    /// minifb's error is kept as the cause, and the line a user sees says
+    /// it once, as it did when the cause was flattened into a string.
+    #[test]
+    fn window_errors_keep_minifb_s_error_as_their_cause() {
+        let open = WindowError::Open {
+            source: minifb::Error::WindowCreate("no visual".into()),
+            display: ":9".into(),
+        };
+        let update = WindowError::Update {
+            source: minifb::Error::UpdateFailed("bad buffer".into()),
+        };
+        for (e, said) in [
+            (
+                open,
+                "cannot open the window (Failed to create window: no visual): is an X server running on DISPLAY=:9? Run with --no-window for a terminal status instead",
+            ),
+            (
+                update,
+                "cannot draw to the window (Failed to Update: bad buffer); run with --no-window for a terminal status instead",
+            ),
+        ] {
+            use std::error::Error as _;
+            assert!(e.source().is_some_and(|c| c.is::<minifb::Error>()));
+            assert_eq!(e.to_string(), said);
+            assert_eq!(crate::app::error_line(&anyhow::Error::from(e)), said);
+        }
     }
 }

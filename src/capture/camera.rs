@@ -623,9 +623,9 @@ fn start_worker(
             );
             let _ = done_tx.send(());
         })
-        .map_err(|e| CaptureError::CameraOpen {
+        .map_err(|source| CaptureError::CameraThread {
             device: device_label(index),
-            reason: format!("cannot start the capture thread: {e}"),
+            source,
         })?;
     let worker = Worker {
         stop,

@@ -62,7 +62,7 @@ impl std::fmt::Display for PixelFormat {
 }
 
 /// Why a frame could not be turned into RGB.
-#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+#[derive(Debug, thiserror::Error)]
 pub enum ConvertError {
     #[error("{format} frame of {width}x{height} needs {expected} bytes but the camera sent {got}")]
     Short {
@@ -79,7 +79,7 @@ pub enum ConvertError {
         height: u32,
     },
     #[error("cannot decode MJPEG frame: {0}")]
-    Jpeg(String),
+    Jpeg(#[source] image::ImageError),
 }
 
 /// Converts one frame to RGB. MJPEG frames take their size from the JPEG
@@ -96,7 +96,7 @@ pub fn to_rgb(
         let jpeg = patched.as_deref().unwrap_or(data);
         return image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg)
             .map(|img| img.into_rgb8())
-            .map_err(|e| ConvertError::Jpeg(e.to_string()));
+            .map_err(ConvertError::Jpeg);
     }
     let bad_size = ConvertError::BadSize {
         format,
@@ -415,10 +415,16 @@ mod tests {
 
     #[test]
     fn garbage_mjpeg_is_an_error() {
-        assert!(matches!(
-            to_rgb(PixelFormat::Mjpeg, 640, 480, b"not a jpeg"),
-            Err(ConvertError::Jpeg(_))
-        ));
+        use std::error::Error as _;
+        let Err(e) = to_rgb(PixelFormat::Mjpeg, 640, 480, b"not a jpeg") else {
+            panic!("garbage decoded");
+        };
+        let ConvertError::Jpeg(ref cause) = e else {
+            panic!("not a JPEG error: {e}");
+        };
+        // The decoder's error is the cause, quoted once.
+        assert_eq!(e.to_string(), format!("cannot decode MJPEG frame: {cause}"));
+        assert!(e.source().is_some_and(|c| c.is::<image::ImageError>()));
     }
 
     proptest! {

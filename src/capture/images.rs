@@ -77,7 +77,7 @@ impl ImageSource {
     ) -> Result<ImageSource, CaptureError> {
         let entries = std::fs::read_dir(dir).map_err(|e| CaptureError::InputUnreadable {
             path: dir.to_path_buf(),
-            reason: e.to_string(),
+            source: e,
         })?;
         let mut paths: Vec<PathBuf> = entries
             .flatten()
@@ -102,7 +102,7 @@ impl ImageSource {
     ) -> Result<ImageSource, CaptureError> {
         let text = std::fs::read_to_string(list).map_err(|e| CaptureError::InputUnreadable {
             path: list.to_path_buf(),
-            reason: e.to_string(),
+            source: e,
         })?;
         let base = list.parent().unwrap_or(Path::new("."));
         let paths = text
@@ -195,6 +195,29 @@ impl FrameSource for ImageSource {
 mod tests {
     use super::*;
     use image::RgbImage;
+
+    /// A list that cannot be read (here: a folder given as a list): the
+    /// I/O error is the cause, said once, in the words it always had.
+    #[test]
+    fn an_unreadable_list_keeps_the_io_error_as_its_cause() {
+        use std::error::Error as _;
+        let dir = tempfile::tempdir().unwrap();
+        let Err(e) = ImageSource::from_list(dir.path(), 1.0, Timing::Unpaced) else {
+            panic!("a folder read as a list");
+        };
+        assert!(matches!(e, CaptureError::InputUnreadable { .. }), "{e}");
+        let cause = e.source().and_then(|c| c.downcast_ref::<std::io::Error>());
+        assert_eq!(
+            cause.map(std::io::Error::kind),
+            Some(std::io::ErrorKind::IsADirectory)
+        );
+        let said = format!(
+            "cannot read input (Is a directory (os error 21)): check permissions: {}",
+            dir.path().display()
+        );
+        assert_eq!(e.to_string(), said);
+        assert_eq!(crate::app::error_line(&anyhow::Error::from(e)), said);
+    }
 
     #[test]
     fn natural_order() {

@@ -126,6 +126,15 @@ pub enum CaptureError {
         "cannot open the camera ({reason}): check `hunch cameras` or try another --camera: {device}"
     )]
     CameraOpen { device: String, reason: String },
+    /// The thread that reads the camera could not be started.
+    #[error(
+        "cannot open the camera (cannot start the capture thread: {source}): check `hunch cameras` or try another --camera: {device}"
+    )]
+    CameraThread {
+        device: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error(
         "the camera offers no format hunch can read (it has: {formats}); try another --camera: {device}"
     )]
@@ -144,12 +153,25 @@ pub enum CaptureError {
     FfmpegMissing { program: String },
     #[error("input not found: check the path: {}", path.display())]
     InputMissing { path: PathBuf },
-    #[error("cannot read input ({reason}): check permissions: {}", path.display())]
-    InputUnreadable { path: PathBuf, reason: String },
+    #[error("cannot read input ({source}): check permissions: {}", path.display())]
+    InputUnreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("not a video hunch can read ({reason}); pass a video file, an image folder or a list of images: {}", path.display())]
     NotAVideo { path: PathBuf, reason: String },
     #[error("video decoding failed ({reason}); the file may be damaged: {}", path.display())]
     VideoRead { path: PathBuf, reason: String },
+    /// Reading the video failed on an I/O error (`step` says where, if
+    /// anywhere but reading the decoded frames).
+    #[error("video decoding failed ({step}{source}); the file may be damaged: {}", path.display())]
+    VideoIo {
+        path: PathBuf,
+        step: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("no images (jpg, png, webp, bmp) found; pass a folder or a list of image files: {}", path.display())]
     NoImages { path: PathBuf },
     #[error(
@@ -265,7 +287,7 @@ pub fn input_kind(path: &Path) -> Result<InputKind, CaptureError> {
         },
         _ => CaptureError::InputUnreadable {
             path: path.to_path_buf(),
-            reason: e.to_string(),
+            source: e,
         },
     })?;
     if meta.is_dir() {
@@ -509,6 +531,15 @@ mod tests {
 
     #[test]
     fn only_camera_faults_are_retryable() {
+        let thread = CaptureError::CameraThread {
+            device: "/dev/video0".into(),
+            source: std::io::Error::other("no threads left"),
+        };
+        assert!(!thread.is_retryable());
+        let said = "cannot open the camera (cannot start the capture thread: no threads left): check `hunch cameras` or try another --camera: /dev/video0";
+        assert_eq!(thread.to_string(), said);
+        assert!(std::error::Error::source(&thread).is_some());
+        assert_eq!(crate::app::error_line(&anyhow::Error::from(thread)), said);
         let lost = CaptureError::CameraLost {
             device: "/dev/video0".into(),
             reason: "No such device".into(),

@@ -108,15 +108,40 @@ pub fn parse_probe(json: &str) -> Result<VideoInfo, String> {
     })
 }
 
-fn spawn_error(program: &str, path: &Path, e: std::io::Error) -> CaptureError {
+fn spawn_error(program: Program, path: &Path, e: std::io::Error) -> CaptureError {
     if e.kind() == std::io::ErrorKind::NotFound {
         CaptureError::FfmpegMissing {
-            program: program.to_string(),
+            program: program.name().to_string(),
         }
     } else {
-        CaptureError::VideoRead {
+        CaptureError::VideoIo {
             path: path.to_path_buf(),
-            reason: format!("cannot run {program}: {e}"),
+            step: program.cannot_run(),
+            source: e,
+        }
+    }
+}
+
+/// The FFmpeg program being started.
+#[derive(Clone, Copy)]
+enum Program {
+    Ffprobe,
+    Ffmpeg,
+}
+
+impl Program {
+    fn name(self) -> &'static str {
+        match self {
+            Program::Ffprobe => "ffprobe",
+            Program::Ffmpeg => "ffmpeg",
+        }
+    }
+
+    /// The step, as [`CaptureError::VideoIo`] says it.
+    fn cannot_run(self) -> &'static str {
+        match self {
+            Program::Ffprobe => "cannot run ffprobe: ",
+            Program::Ffmpeg => "cannot run ffmpeg: ",
         }
     }
 }
@@ -148,7 +173,7 @@ pub fn ffmpeg_url(path: &Path) -> std::ffi::OsString {
 
 /// Asks `ffprobe` for the size and frame rate of a video file.
 pub fn probe(path: &Path) -> Result<VideoInfo, CaptureError> {
-    let out = Command::new("ffprobe")
+    let out = Command::new(Program::Ffprobe.name())
         .args([
             "-v",
             "error",
@@ -162,7 +187,7 @@ pub fn probe(path: &Path) -> Result<VideoInfo, CaptureError> {
         .arg(ffmpeg_url(path))
         .stdin(Stdio::null())
         .output()
-        .map_err(|e| spawn_error("ffprobe", path, e))?;
+        .map_err(|e| spawn_error(Program::Ffprobe, path, e))?;
     let not_video = |reason: String| CaptureError::NotAVideo {
         path: path.to_path_buf(),
         reason,
@@ -255,13 +280,13 @@ impl VideoSource {
         if let Err(e) = std::fs::File::open(path) {
             return Err(CaptureError::InputUnreadable {
                 path: path.to_path_buf(),
-                reason: e.to_string(),
+                source: e,
             });
         }
         let info = probe(path)?;
         let cap = max_fps.filter(|m| m.is_finite() && *m > 0.0 && *m < info.fps);
         let out_fps = cap.unwrap_or(info.fps);
-        let mut cmd = Command::new("ffmpeg");
+        let mut cmd = Command::new(Program::Ffmpeg.name());
         cmd.args(["-nostdin", "-hide_banner", "-loglevel", "error"])
             // One decoding thread: a few frames a second do not need more,
             // and frame threads would cost memory and wake-ups.
@@ -282,7 +307,9 @@ impl VideoSource {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let mut child = cmd.spawn().map_err(|e| spawn_error("ffmpeg", path, e))?;
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| spawn_error(Program::Ffmpeg, path, e))?;
         let (Some(stdout), Some(mut err_pipe)) = (child.stdout.take(), child.stderr.take()) else {
             let _ = child.kill();
             let _ = child.wait();
@@ -312,9 +339,10 @@ impl VideoSource {
                     }
                 }
             })
-            .map_err(|e| CaptureError::VideoRead {
+            .map_err(|e| CaptureError::VideoIo {
                 path: path.to_path_buf(),
-                reason: format!("cannot start a thread: {e}"),
+                step: "cannot start a thread: ",
+                source: e,
             })?;
         let frame_bytes = info.width as usize * info.height as usize * 3;
         tracing::info!(
@@ -354,9 +382,10 @@ impl VideoSource {
                 Ok(n) => filled += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    return Err(CaptureError::VideoRead {
+                    return Err(CaptureError::VideoIo {
                         path: self.path.clone(),
-                        reason: e.to_string(),
+                        step: "",
+                        source: e,
                     });
                 }
             }
@@ -366,9 +395,10 @@ impl VideoSource {
         }
         // End of stream: a clean end, or ffmpeg failed part-way.
         self.finished = true;
-        let status = self.child.wait().map_err(|e| CaptureError::VideoRead {
+        let status = self.child.wait().map_err(|e| CaptureError::VideoIo {
             path: self.path.clone(),
-            reason: e.to_string(),
+            step: "",
+            source: e,
         })?;
         // ffmpeg has exited, so its stderr is closed: take all of it.
         if let Some(reader) = self.stderr_reader.take() {
@@ -462,6 +492,46 @@ impl Drop for VideoSource {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// I/O failures while reading a video keep the I/O error as their
+    /// cause; the words are those the string version had.
+    #[test]
+    fn video_io_errors_keep_their_cause_and_their_words() {
+        use std::error::Error as _;
+        let io = || std::io::Error::other("disk gone");
+        let cases = [
+            (
+                spawn_error(Program::Ffmpeg, Path::new("a.mp4"), io()),
+                "video decoding failed (cannot run ffmpeg: disk gone); the file may be damaged: a.mp4",
+            ),
+            (
+                spawn_error(Program::Ffprobe, Path::new("a.mp4"), io()),
+                "video decoding failed (cannot run ffprobe: disk gone); the file may be damaged: a.mp4",
+            ),
+            (
+                CaptureError::VideoIo {
+                    path: "b.mp4".into(),
+                    step: "",
+                    source: io(),
+                },
+                "video decoding failed (disk gone); the file may be damaged: b.mp4",
+            ),
+        ];
+        for (e, said) in cases {
+            assert!(e.source().is_some_and(|c| c.is::<std::io::Error>()));
+            assert_eq!(e.to_string(), said);
+            assert_eq!(crate::app::error_line(&anyhow::Error::from(e)), said);
+        }
+        // ffmpeg missing is still told apart from other start failures.
+        let missing = spawn_error(
+            Program::Ffmpeg,
+            Path::new("a.mp4"),
+            std::io::ErrorKind::NotFound.into(),
+        );
+        assert!(
+            matches!(missing, CaptureError::FfmpegMissing { ref program } if program == "ffmpeg")
+        );
+    }
 
     #[test]
     fn probe_output_is_parsed() {

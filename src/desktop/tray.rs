@@ -18,7 +18,7 @@ pub enum TrayError {
     #[error(
         "no tray icon: the desktop offers no tray (StatusNotifierItem) host ({0}); hunch goes on without it (the window's keys do the same; --no-tray silences this)"
     )]
-    Unavailable(String),
+    Unavailable(#[source] ksni::Error),
 }
 
 /// The icon sizes offered; hosts pick the nearest.
@@ -45,9 +45,7 @@ impl Tray {
     /// `org.kde.StatusNotifierWatcher`).
     pub fn start(tx: Sender, status: TrayStatus) -> Result<Tray, TrayError> {
         let item = ItemHandle(Item { tx, status });
-        let handle = item
-            .spawn()
-            .map_err(|e| TrayError::Unavailable(e.to_string()))?;
+        let handle = item.spawn().map_err(TrayError::Unavailable)?;
         tracing::info!("tray icon up");
         Ok(Tray { handle })
     }
@@ -246,6 +244,20 @@ impl ksni::Tray for ItemHandle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// ksni's error is the cause; the warning reads as it did.
+    #[test]
+    fn no_tray_keeps_ksni_s_error_as_its_cause() {
+        use std::error::Error as _;
+        let e = TrayError::Unavailable(ksni::Error::WontShow);
+        let cause = ksni::Error::WontShow.to_string();
+        assert!(e.source().is_some_and(|c| c.is::<ksni::Error>()));
+        let said = format!(
+            "no tray icon: the desktop offers no tray (StatusNotifierItem) host ({cause}); hunch goes on without it (the window's keys do the same; --no-tray silences this)"
+        );
+        assert_eq!(e.to_string(), said);
+        assert_eq!(crate::app::error_line(&anyhow::Error::from(e)), said);
+    }
 
     fn pixel(icon: &ksni::Icon, x: usize, y: usize) -> [u8; 4] {
         let i = (y * icon.width as usize + x) * 4;

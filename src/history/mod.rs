@@ -125,7 +125,14 @@ pub enum HistoryError {
     },
     /// The background writer stopped (it panicked or could not be started).
     #[error("the history writer stopped unexpectedly ({reason}); history since then is lost: {}", path.display())]
-    Writer { reason: String, path: PathBuf },
+    Writer { reason: &'static str, path: PathBuf },
+    /// The background writer's thread could not be started.
+    #[error("the history writer stopped unexpectedly (cannot start the writer thread: {source}); history since then is lost: {}", path.display())]
+    WriterStart {
+        #[source]
+        source: std::io::Error,
+        path: PathBuf,
+    },
 }
 
 impl HistoryError {

@@ -195,8 +195,8 @@ impl Recorder {
         let handle = std::thread::Builder::new()
             .name("hunch-history".into())
             .spawn(move || writer.run(rx))
-            .map_err(|e| HistoryError::Writer {
-                reason: format!("cannot start the writer thread: {e}"),
+            .map_err(|source| HistoryError::WriterStart {
+                source,
                 path: path.clone(),
             })?;
         Ok(Recorder {
@@ -264,7 +264,7 @@ impl Recorder {
     pub fn flush(&self) -> Result<(), HistoryError> {
         let (ack_tx, ack_rx) = sync_channel(1);
         let gone = || HistoryError::Writer {
-            reason: "it is no longer running".into(),
+            reason: "it is no longer running",
             path: self.path.clone(),
         };
         let tx = self.tx.as_ref().ok_or_else(gone)?;
@@ -304,7 +304,7 @@ impl Recorder {
         match (sent, joined) {
             (Ok(()), Some(Ok(()))) => Ok(()),
             _ => Err(HistoryError::Writer {
-                reason: "it stopped before the last records were written".into(),
+                reason: "it stopped before the last records were written",
                 path: self.path.clone(),
             }),
         }
@@ -847,6 +847,21 @@ mod tests {
     use super::*;
     use crate::history::{Pause, PauseKind, Sample};
     use crate::posture::{State, Verdict};
+
+    /// A writer thread that cannot start keeps the I/O error as its cause;
+    /// the line a user sees is the one it was when the cause was a string.
+    #[test]
+    fn a_writer_that_cannot_start_keeps_the_io_error() {
+        use std::error::Error as _;
+        let e = HistoryError::WriterStart {
+            source: std::io::Error::other("no threads left"),
+            path: "h.sqlite3".into(),
+        };
+        assert!(e.source().is_some_and(|c| c.is::<std::io::Error>()));
+        let said = "the history writer stopped unexpectedly (cannot start the writer thread: no threads left); history since then is lost: h.sqlite3";
+        assert_eq!(e.to_string(), said);
+        assert_eq!(crate::app::error_line(&anyhow::Error::from(e)), said);
+    }
 
     #[test]
     fn a_stalled_disk_drops_samples_but_keeps_room_for_events() {

@@ -137,13 +137,25 @@ pub enum PoseError {
     #[error(transparent)]
     Model(#[from] ModelError),
     #[error(
-        "ONNX Runtime could not load model {model} ({reason}); rerun models/convert.sh or check --ort-lib"
+        "ONNX Runtime could not load model {model} ({source}); rerun models/convert.sh or check --ort-lib"
     )]
-    Load { model: String, reason: String },
+    Load {
+        model: String,
+        #[source]
+        source: ort::Error,
+    },
     #[error(
-        "ONNX Runtime failed running model {model} ({reason}); try --threads 1 or reinstall with scripts/setup.sh"
+        "ONNX Runtime failed running model {model} ({source}); try --threads 1 or reinstall with scripts/setup.sh"
     )]
-    Inference { model: String, reason: String },
+    Inference {
+        model: String,
+        #[source]
+        source: ort::Error,
+    },
+    #[error(
+        "ONNX Runtime failed running model {model} (output {output} missing); try --threads 1 or reinstall with scripts/setup.sh"
+    )]
+    MissingOutput { model: String, output: String },
     #[error(
         "model {model} output {output} has {got} values, expected {expected}; rerun models/convert.sh"
     )]

@@ -30,7 +30,7 @@ pub struct ModelSession {
 fn load_err(model: &str) -> impl Fn(ort::Error) -> PoseError + '_ {
     move |e| PoseError::Load {
         model: model.to_string(),
-        reason: e.to_string(),
+        source: e,
     }
 }
 
@@ -143,22 +143,22 @@ impl ModelSession {
             .run_with_options(ort::inputs![&self.input], &self.run_options)
             .map_err(|e| PoseError::Inference {
                 model: name.clone(),
-                reason: e.to_string(),
+                source: e,
             })?;
         let mut slices: [&[f32]; 8] = [&[]; 8];
         for (i, (out_name, len)) in self.outputs.iter().enumerate().take(slices.len()) {
             let value = outputs
                 .get(out_name.as_str())
-                .ok_or_else(|| PoseError::Inference {
+                .ok_or_else(|| PoseError::MissingOutput {
                     model: name.clone(),
-                    reason: format!("output {out_name} missing"),
+                    output: out_name.clone(),
                 })?;
             let (_, data) =
                 value
                     .try_extract_tensor::<f32>()
                     .map_err(|e| PoseError::Inference {
                         model: name.clone(),
-                        reason: e.to_string(),
+                        source: e,
                     })?;
             if data.len() != *len {
                 return Err(PoseError::OutputShape {

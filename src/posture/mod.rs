@@ -44,7 +44,7 @@ pub mod thresholds;
 pub use judge::{Judgement, Levels, Reading, UncertainReason, Unit, judge};
 pub use metrics::{Measurement, Metrics, Reliability, detect_view, measure, measure_nobody};
 pub use profile::{Profile, Shots};
-pub use state::{Event, EventKind, StateMachine};
+pub use state::{Event, EventKind, StateMachine, WireError};
 pub use thresholds::{StateConfig, ThresholdOverrides, Thresholds};
 
 /// What can go wrong in the posture stage. Messages say what failed, why and

@@ -26,7 +26,7 @@ use super::Verdict;
 use super::judge::{ENTER_LEVEL, EXIT_LEVEL, Judgement};
 use super::thresholds::StateConfig;
 
-/// What kind of thing happened.
+/// What kind of thing happened: the `kind` of an [`Event`] in JSON.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
@@ -38,34 +38,125 @@ pub enum EventKind {
     Acknowledged,
 }
 
-/// Something that happened at time `t`, as one JSON object:
-/// `{"t": 12.5, "kind": "state", "from": "good", "to": "forward_head"}` or
-/// `{"t": 42.5, "kind": "prompt", "state": "slouch", "slumped_s": 30.0}`.
+/// Something that happened at time `t`, each kind with exactly its fields.
+///
+/// In JSON, one object with `t` first, then `kind`, then the kind's fields:
+/// `{"t": 12.5, "kind": "state", "from": "good", "to": "forward_head"}`,
+/// `{"t": 42.5, "kind": "prompt", "state": "slouch", "slumped_s": 30.0}` or
+/// `{"t": 50.0, "kind": "acknowledged"}` (the order of the struct this enum
+/// replaced, which serde's own tagged enums would not keep: they put the tag
+/// first).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Event {
-    pub t: f64,
-    pub kind: EventKind,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<State>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<State>,
-    /// The state a prompt was raised in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<State>,
-    /// Seconds of slumping behind a prompt.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub slumped_s: Option<f64>,
+#[serde(into = "Wire", try_from = "Wire")]
+pub enum Event {
+    /// The state changed.
+    State { t: f64, from: State, to: State },
+    /// Slumping lasted long enough: suggest a stretch.
+    Prompt {
+        t: f64,
+        /// The state the prompt was raised in.
+        state: State,
+        /// Seconds of slumping behind the prompt.
+        slumped_s: f64,
+    },
+    /// The user acknowledged a prompt; the cooldown restarts.
+    Acknowledged { t: f64 },
 }
 
 impl Event {
     fn change(t: f64, from: State, to: State) -> Event {
-        Event {
-            t,
-            kind: EventKind::State,
-            from: Some(from),
-            to: Some(to),
+        Event::State { t, from, to }
+    }
+
+    /// When it happened.
+    pub fn t(&self) -> f64 {
+        match *self {
+            Event::State { t, .. } | Event::Prompt { t, .. } | Event::Acknowledged { t } => t,
+        }
+    }
+
+    /// Its kind (the JSON `kind`).
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Event::State { .. } => EventKind::State,
+            Event::Prompt { .. } => EventKind::Prompt,
+            Event::Acknowledged { .. } => EventKind::Acknowledged,
+        }
+    }
+}
+
+/// An [`Event`] as it is written: the flat object of the documented key
+/// order, with the fields a kind does not have left out.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Wire {
+    t: f64,
+    kind: EventKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    from: Option<State>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    to: Option<State>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    state: Option<State>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    slumped_s: Option<f64>,
+}
+
+impl From<Event> for Wire {
+    fn from(e: Event) -> Wire {
+        let mut w = Wire {
+            t: e.t(),
+            kind: e.kind(),
+            from: None,
+            to: None,
             state: None,
             slumped_s: None,
+        };
+        match e {
+            Event::State { from, to, .. } => {
+                w.from = Some(from);
+                w.to = Some(to);
+            }
+            Event::Prompt {
+                state, slumped_s, ..
+            } => {
+                w.state = Some(state);
+                w.slumped_s = Some(slumped_s);
+            }
+            Event::Acknowledged { .. } => {}
+        }
+        w
+    }
+}
+
+/// Why a JSON object is not an [`Event`].
+#[derive(Debug, thiserror::Error)]
+#[error("a posture event of kind \"{kind}\" {problem}")]
+pub struct WireError {
+    kind: &'static str,
+    problem: &'static str,
+}
+
+impl TryFrom<Wire> for Event {
+    type Error = WireError;
+
+    fn try_from(w: Wire) -> Result<Event, WireError> {
+        let bad = |kind, problem| WireError { kind, problem };
+        match (w.kind, w.from, w.to, w.state, w.slumped_s) {
+            (EventKind::State, Some(from), Some(to), None, None) => {
+                Ok(Event::State { t: w.t, from, to })
+            }
+            (EventKind::State, ..) => Err(bad("state", "needs `from` and `to`, nothing else")),
+            (EventKind::Prompt, None, None, Some(state), Some(slumped_s)) => Ok(Event::Prompt {
+                t: w.t,
+                state,
+                slumped_s,
+            }),
+            (EventKind::Prompt, ..) => {
+                Err(bad("prompt", "needs `state` and `slumped_s`, nothing else"))
+            }
+            (EventKind::Acknowledged, None, None, None, None) => Ok(Event::Acknowledged { t: w.t }),
+            (EventKind::Acknowledged, ..) => Err(bad("acknowledged", "has only `t` and `kind`")),
         }
     }
 }
@@ -214,13 +305,10 @@ impl StateMachine {
             && self.slumped_s >= self.cfg.slouch_s
             && t_s >= self.cooldown_until
         {
-            events.push(Event {
+            events.push(Event::Prompt {
                 t: t_s,
-                kind: EventKind::Prompt,
-                from: None,
-                to: None,
-                state: Some(self.state),
-                slumped_s: Some(self.slumped_s),
+                state: self.state,
+                slumped_s: self.slumped_s,
             });
             self.cooldown_until = t_s + self.cfg.cooldown_s;
             self.slumped_s = 0.0;
@@ -270,14 +358,7 @@ impl StateMachine {
         }
         self.cooldown_until = t_s + self.cfg.cooldown_s;
         self.slumped_s = 0.0;
-        vec![Event {
-            t: t_s,
-            kind: EventKind::Acknowledged,
-            from: None,
-            to: None,
-            state: None,
-            slumped_s: None,
-        }]
+        vec![Event::Acknowledged { t: t_s }]
     }
 
     /// Accepts time `t` if it is a number and not earlier than the last one;
@@ -427,8 +508,10 @@ mod tests {
     fn changes(events: &[Event]) -> Vec<(State, State)> {
         events
             .iter()
-            .filter(|e| e.kind == EventKind::State)
-            .filter_map(|e| Some((e.from?, e.to?)))
+            .filter_map(|e| match *e {
+                Event::State { from, to, .. } => Some((from, to)),
+                _ => None,
+            })
             .collect()
     }
 
@@ -440,7 +523,7 @@ mod tests {
         assert!(ev.is_empty());
         let ev = run(&mut sm, 1.0, 2.0, 0.25, Some(&good));
         assert_eq!(changes(&ev), vec![(State::Uncertain, State::Good)]);
-        assert_eq!(ev[0].t, 1.5);
+        assert_eq!(ev[0].t(), 1.5);
         assert_eq!(sm.state_since(), Some(1.5));
     }
 
@@ -459,24 +542,42 @@ mod tests {
         assert_eq!(sm.state(), State::Good);
         // A long slump: forward head after the smoothing catches up plus the onset.
         let ev = run(&mut sm, 20.0, 60.0, 0.25, Some(&bad));
-        let ch: Vec<_> = ev.iter().filter(|e| e.kind == EventKind::State).collect();
+        let ch: Vec<_> = ev.iter().filter(|e| e.kind() == EventKind::State).collect();
         assert_eq!(ch.len(), 1);
-        assert_eq!(ch[0].to, Some(State::ForwardHead));
-        assert!(ch[0].t > 25.0 && ch[0].t < 27.0, "{}", ch[0].t);
-        let prompts: Vec<_> = ev.iter().filter(|e| e.kind == EventKind::Prompt).collect();
+        assert!(matches!(
+            ch[0],
+            Event::State {
+                to: State::ForwardHead,
+                ..
+            }
+        ));
+        assert!(ch[0].t() > 25.0 && ch[0].t() < 27.0, "{}", ch[0].t());
+        let prompts: Vec<_> = ev
+            .iter()
+            .filter(|e| e.kind() == EventKind::Prompt)
+            .collect();
         assert_eq!(prompts.len(), 1);
         // 30 s after the slump was first seen, within the smoothing delay.
         assert!(
-            prompts[0].t > 50.0 && prompts[0].t < 52.0,
+            prompts[0].t() > 50.0 && prompts[0].t() < 52.0,
             "{}",
-            prompts[0].t
+            prompts[0].t()
         );
-        assert_eq!(prompts[0].state, Some(State::ForwardHead));
+        assert!(matches!(
+            prompts[0],
+            Event::Prompt {
+                state: State::ForwardHead,
+                ..
+            }
+        ));
         // The cooldown holds back the next prompt for ten minutes.
         let ev = run(&mut sm, 60.0, 600.0, 1.0, Some(&bad));
-        assert!(ev.iter().all(|e| e.kind != EventKind::Prompt));
+        assert!(ev.iter().all(|e| e.kind() != EventKind::Prompt));
         let ev = run(&mut sm, 600.0, 700.0, 1.0, Some(&bad));
-        assert_eq!(ev.iter().filter(|e| e.kind == EventKind::Prompt).count(), 1);
+        assert_eq!(
+            ev.iter().filter(|e| e.kind() == EventKind::Prompt).count(),
+            1
+        );
     }
 
     #[test]
@@ -485,7 +586,7 @@ mod tests {
         let down = frame(0.3, Some(0.2), Some(2.0));
         let ev = run(&mut sm, 0.0, 300.0, 0.25, Some(&down));
         assert_eq!(sm.state(), State::LookingDown);
-        assert!(ev.iter().all(|e| e.kind != EventKind::Prompt));
+        assert!(ev.iter().all(|e| e.kind() != EventKind::Prompt));
         assert_eq!(sm.prompt_progress(), 0.0);
     }
 
@@ -548,12 +649,15 @@ mod tests {
         let bad = frame(1.5, None, None);
         run(&mut sm, 0.0, 20.0, 0.25, Some(&bad));
         let ev = sm.prompt_acknowledged(20.0);
-        assert_eq!(ev[0].kind, EventKind::Acknowledged);
+        assert_eq!(ev, vec![Event::Acknowledged { t: 20.0 }]);
         assert_eq!(sm.prompt_progress(), 0.0);
         let ev = run(&mut sm, 20.0, 119.0, 0.25, Some(&bad));
-        assert!(ev.iter().all(|e| e.kind != EventKind::Prompt));
+        assert!(ev.iter().all(|e| e.kind() != EventKind::Prompt));
         let ev = run(&mut sm, 119.0, 125.0, 0.25, Some(&bad));
-        assert_eq!(ev.iter().filter(|e| e.kind == EventKind::Prompt).count(), 1);
+        assert_eq!(
+            ev.iter().filter(|e| e.kind() == EventKind::Prompt).count(),
+            1
+        );
     }
 
     #[test]
@@ -568,12 +672,51 @@ mod tests {
         assert!(sm.pause(f64::NAN).is_empty());
     }
 
+    /// Each kind as the JSON it has always been (`t`, then `kind`, then the
+    /// kind's own fields, nothing else), and back to the same event.
     #[test]
-    fn events_serialise_as_documented() {
-        let e = Event::change(12.5, State::Good, State::ForwardHead);
-        assert_eq!(
-            serde_json::to_string(&e).unwrap_or_default(),
-            r#"{"t":12.5,"kind":"state","from":"good","to":"forward_head"}"#
-        );
+    fn each_event_round_trips_through_json_in_the_documented_order() {
+        let cases = [
+            (
+                Event::change(12.5, State::Good, State::ForwardHead),
+                r#"{"t":12.5,"kind":"state","from":"good","to":"forward_head"}"#,
+            ),
+            (
+                Event::Prompt {
+                    t: 42.5,
+                    state: State::Slouch,
+                    slumped_s: 30.0,
+                },
+                r#"{"t":42.5,"kind":"prompt","state":"slouch","slumped_s":30.0}"#,
+            ),
+            (
+                Event::Acknowledged { t: 50.0 },
+                r#"{"t":50.0,"kind":"acknowledged"}"#,
+            ),
+        ];
+        for (event, json) in cases {
+            assert_eq!(serde_json::to_string(&event).unwrap(), json);
+            assert_eq!(serde_json::from_str::<Event>(json).unwrap(), event);
+        }
+    }
+
+    /// Objects with a kind's fields missing, or another kind's fields, are
+    /// not events (the struct this enum replaced accepted them).
+    #[test]
+    fn json_with_the_wrong_fields_for_its_kind_is_refused() {
+        for json in [
+            r#"{"t":1.0,"kind":"state","from":"good"}"#,
+            r#"{"t":1.0,"kind":"state","from":"good","to":"slouch","slumped_s":3.0}"#,
+            r#"{"t":1.0,"kind":"prompt","state":"slouch"}"#,
+            r#"{"t":1.0,"kind":"prompt","from":"good","state":"slouch","slumped_s":3.0}"#,
+            r#"{"t":1.0,"kind":"acknowledged","state":"slouch"}"#,
+            r#"{"t":1.0,"kind":"acknowledged","extra":1}"#,
+            r#"{"kind":"acknowledged"}"#,
+        ] {
+            let err = serde_json::from_str::<Event>(json).unwrap_err();
+            assert!(!err.to_string().is_empty(), "{json}");
+        }
+        let err = serde_json::from_str::<Event>(r#"{"t":1.0,"kind":"state"}"#).unwrap_err();
+        assert!(err.to_string().contains("needs `from` and `to`"), "{err}");
     }
 }

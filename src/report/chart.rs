@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 
 use chrono::{Datelike, Days, NaiveDate, TimeZone};
 use plotters::backend::RGBPixel;
+use plotters::drawing::DrawingAreaErrorKind;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -272,16 +273,16 @@ where
 
 const FONT: &str = "sans-serif";
 
-fn register_fonts() -> Result<(), String> {
-    static DONE: OnceLock<Result<(), String>> = OnceLock::new();
-    DONE.get_or_init(|| {
+fn register_fonts() -> Result<(), ChartError> {
+    static DONE: OnceLock<bool> = OnceLock::new();
+    let ok = DONE.get_or_init(|| {
         let regular: &'static [u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
         let bold: &'static [u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
         plotters::style::register_font(FONT, FontStyle::Normal, regular)
             .and_then(|()| plotters::style::register_font(FONT, FontStyle::Bold, bold))
-            .map_err(|_| "the embedded font could not be read".to_string())
-    })
-    .clone()
+            .is_ok()
+    });
+    if *ok { Ok(()) } else { Err(ChartError::Font) }
 }
 
 const RAW_LINE: RGBColor = RGBColor(170, 195, 225);
@@ -300,8 +301,30 @@ fn clock(h: f64) -> String {
 
 type Area<'a> = DrawingArea<BitMapBackend<'a, RGBPixel>, plotters::coord::Shift>;
 
-fn err<E: std::fmt::Debug>(e: E) -> String {
-    format!("{e:?}")
+/// The bitmap backend's error (plotters does not name its type).
+type BitMapBackendError = <BitMapBackend<'static, RGBPixel> as DrawingBackend>::ErrorType;
+
+/// Why the chart could not be drawn (the `reason` of
+/// [`ReportError::Chart`]), keeping the drawing library's error as the cause.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    /// plotters' font parser refused the embedded font (it gives no detail).
+    #[error("the embedded font could not be read")]
+    Font,
+    #[error("{0}")]
+    Backend(#[source] BitMapBackendError),
+    #[error("{0}")]
+    Draw(#[source] DrawingAreaErrorKind<BitMapBackendError>),
+    #[error("the drawing has the wrong size")]
+    Size,
+    #[error("{0}")]
+    Encode(#[source] image::ImageError),
+}
+
+impl From<DrawingAreaErrorKind<BitMapBackendError>> for ChartError {
+    fn from(e: DrawingAreaErrorKind<BitMapBackendError>) -> ChartError {
+        ChartError::Draw(e)
+    }
 }
 
 fn metric_panel(
@@ -309,7 +332,7 @@ fn metric_panel(
     day: &DayTrace,
     metric: Metric,
     trace: &MetricTrace,
-) -> Result<(), String> {
+) -> Result<(), ChartError> {
     let (lo, hi) = trace
         .values()
         .filter(|v| v.is_finite())
@@ -333,8 +356,7 @@ fn metric_panel(
             format!("{title}: no usable reading recorded"),
             (60, 40),
             (FONT, 18).into_font().color(&TEXT),
-        ))
-        .map_err(err)?;
+        ))?;
         return Ok(());
     }
     let pad = ((hi - lo) * 0.08).max(1e-6);
@@ -360,8 +382,7 @@ fn metric_panel(
         .margin_top(5)
         .x_label_area_size(28)
         .y_label_area_size(60)
-        .build_cartesian_2d(x0..x1, y0..y1)
-        .map_err(err)?;
+        .build_cartesian_2d(x0..x1, y0..y1)?;
     let hours = (x1 - x0).max(1.0);
     let step = if hours <= 3.0 {
         0.5
@@ -380,25 +401,21 @@ fn metric_panel(
         .y_label_formatter(&|v| format!("{v:.decimals$}"))
         .label_style((FONT, 14).into_font().color(&TEXT))
         .axis_style(RGBColor(150, 150, 150))
-        .draw()
-        .map_err(err)?;
+        .draw()?;
 
-    chart
-        .draw_series(day.episodes.iter().map(|&(s, e)| {
-            // At least two pixels wide, so that short episodes still show.
-            let min_w = 2.0 * (x1 - x0) / f64::from(WIDTH);
-            let e = e.max(s + min_w);
-            Rectangle::new([(s, y0), (e, y1)], EPISODE.mix(0.45).filled())
-        }))
-        .map_err(err)?;
-    let mut draw_segments = |segs: &[Vec<(f64, f64)>], style: ShapeStyle| -> Result<(), String> {
-        for seg in segs {
-            chart
-                .draw_series(LineSeries::new(seg.iter().copied(), style))
-                .map_err(err)?;
-        }
-        Ok(())
-    };
+    chart.draw_series(day.episodes.iter().map(|&(s, e)| {
+        // At least two pixels wide, so that short episodes still show.
+        let min_w = 2.0 * (x1 - x0) / f64::from(WIDTH);
+        let e = e.max(s + min_w);
+        Rectangle::new([(s, y0), (e, y1)], EPISODE.mix(0.45).filled())
+    }))?;
+    let mut draw_segments =
+        |segs: &[Vec<(f64, f64)>], style: ShapeStyle| -> Result<(), ChartError> {
+            for seg in segs {
+                chart.draw_series(LineSeries::new(seg.iter().copied(), style))?;
+            }
+            Ok(())
+        };
     draw_segments(&trace.baseline, BASELINE.stroke_width(2))?;
     draw_segments(&trace.threshold, THRESHOLD.stroke_width(2))?;
     draw_segments(&trace.raw, RAW_LINE.stroke_width(1))?;
@@ -407,7 +424,7 @@ fn metric_panel(
 }
 
 /// The legend, once for both reading panels, as one row.
-fn legend_row(area: &Area<'_>) -> Result<(), String> {
+fn legend_row(area: &Area<'_>) -> Result<(), ChartError> {
     let font = (FONT, 15).into_font().color(&TEXT);
     let items: [(&str, ShapeStyle, bool); 5] = [
         ("each second", RAW_LINE.stroke_width(2), false),
@@ -420,21 +437,18 @@ fn legend_row(area: &Area<'_>) -> Result<(), String> {
     let y = 12;
     for (label, style, block) in items {
         if block {
-            area.draw(&Rectangle::new([(x, y - 7), (x + 22, y + 7)], style))
-                .map_err(err)?;
+            area.draw(&Rectangle::new([(x, y - 7), (x + 22, y + 7)], style))?;
         } else {
-            area.draw(&PathElement::new([(x, y), (x + 22, y)], style))
-                .map_err(err)?;
+            area.draw(&PathElement::new([(x, y), (x + 22, y)], style))?;
         }
-        area.draw(&Text::new(label, (x + 28, y - 8), font.clone()))
-            .map_err(err)?;
-        let (w, _) = area.estimate_text_size(label, &font).map_err(err)?;
+        area.draw(&Text::new(label, (x + 28, y - 8), font.clone()))?;
+        let (w, _) = area.estimate_text_size(label, &font)?;
         x += 28 + w as i32 + 30;
     }
     Ok(())
 }
 
-fn bars_panel(area: &Area<'_>, bars: &[DayBar]) -> Result<(), String> {
+fn bars_panel(area: &Area<'_>, bars: &[DayBar]) -> Result<(), ChartError> {
     let n = bars.len().max(1);
     let title = match (bars.first(), bars.last()) {
         (Some(a), Some(b)) => format!(
@@ -454,8 +468,7 @@ fn bars_panel(area: &Area<'_>, bars: &[DayBar]) -> Result<(), String> {
         .margin_top(5)
         .x_label_area_size(40)
         .y_label_area_size(60)
-        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..100f64)
-        .map_err(err)?;
+        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..100f64)?;
     let label_every = n.div_ceil(14).max(1);
     let dates: Vec<NaiveDate> = bars.iter().map(|b| b.date).collect();
     let fmt_day = |x: &f64| {
@@ -488,8 +501,7 @@ fn bars_panel(area: &Area<'_>, bars: &[DayBar]) -> Result<(), String> {
         .y_label_formatter(&|v| format!("{v:.0}%"))
         .label_style((FONT, 13).into_font().color(&TEXT))
         .axis_style(RGBColor(150, 150, 150))
-        .draw()
-        .map_err(err)?;
+        .draw()?;
     if bars.iter().all(|b| b.upright_pct.is_none()) {
         let (x, y) = area.get_pixel_range();
         area.draw(&Text::new(
@@ -499,18 +511,15 @@ fn bars_panel(area: &Area<'_>, bars: &[DayBar]) -> Result<(), String> {
                 .into_font()
                 .color(&TEXT)
                 .pos(Pos::new(HPos::Center, VPos::Center)),
-        ))
-        .map_err(err)?;
+        ))?;
     }
     let w = 0.36;
-    chart
-        .draw_series(bars.iter().enumerate().filter_map(|(i, b)| {
-            b.upright_pct.map(|p| {
-                let x = i as f64;
-                Rectangle::new([(x - w, 0.0), (x + w, p)], BAR.filled())
-            })
-        }))
-        .map_err(err)?;
+    chart.draw_series(bars.iter().enumerate().filter_map(|(i, b)| {
+        b.upright_pct.map(|p| {
+            let x = i as f64;
+            Rectangle::new([(x - w, 0.0), (x + w, p)], BAR.filled())
+        })
+    }))?;
     // The value, centred at the top of its bar: white inside tall bars,
     // dark above short ones.
     let size = if n > 21 { 12 } else { 14 };
@@ -522,36 +531,32 @@ fn bars_panel(area: &Area<'_>, bars: &[DayBar]) -> Result<(), String> {
         .into_font()
         .color(&TEXT)
         .pos(Pos::new(HPos::Center, VPos::Bottom));
-    chart
-        .draw_series(bars.iter().enumerate().filter_map(|(i, b)| {
-            b.upright_pct.map(|p| {
-                let (style, y) = if p > 15.0 {
-                    (inside.clone(), p - 1.5)
-                } else {
-                    (above.clone(), p + 1.5)
-                };
-                Text::new(format!("{p:.0}"), (i as f64, y), style)
-            })
-        }))
-        .map_err(err)?;
+    chart.draw_series(bars.iter().enumerate().filter_map(|(i, b)| {
+        b.upright_pct.map(|p| {
+            let (style, y) = if p > 15.0 {
+                (inside.clone(), p - 1.5)
+            } else {
+                (above.clone(), p + 1.5)
+            };
+            Text::new(format!("{p:.0}"), (i as f64, y), style)
+        })
+    }))?;
     Ok(())
 }
 
 /// Draws the chart into an RGB buffer of [`WIDTH`] × [`HEIGHT`].
-pub fn draw(data: &ChartData) -> Result<Vec<u8>, String> {
+pub fn draw(data: &ChartData) -> Result<Vec<u8>, ChartError> {
     register_fonts()?;
     let mut buf = vec![255u8; (WIDTH * HEIGHT * 3) as usize];
     {
         let backend = BitMapBackend::<RGBPixel>::with_buffer_and_format(&mut buf, (WIDTH, HEIGHT))
-            .map_err(err)?;
+            .map_err(ChartError::Backend)?;
         let root = backend.into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let root = root
-            .titled(
-                "hunch — posture history",
-                (FONT, 26).into_font().style(FontStyle::Bold).color(&TEXT),
-            )
-            .map_err(err)?;
+        root.fill(&WHITE)?;
+        let root = root.titled(
+            "hunch — posture history",
+            (FONT, 26).into_font().style(FontStyle::Bold).color(&TEXT),
+        )?;
         let (_, h) = root.dim_in_pixel();
         let legend = 30;
         let panel = (h as i32 - legend - 10) * 31 / 100;
@@ -574,17 +579,15 @@ pub fn draw(data: &ChartData) -> Result<Vec<u8>, String> {
                 )?;
             }
             None => {
-                areas[0]
-                    .draw(&Text::new(
-                        "No posture readings in this period.",
-                        (60, 60),
-                        (FONT, 20).into_font().color(&TEXT),
-                    ))
-                    .map_err(err)?;
+                areas[0].draw(&Text::new(
+                    "No posture readings in this period.",
+                    (60, 60),
+                    (FONT, 20).into_font().color(&TEXT),
+                ))?;
             }
         }
         bars_panel(&areas[2], &data.bars)?;
-        root.present().map_err(err)?;
+        root.present()?;
     }
     Ok(buf)
 }
@@ -600,13 +603,12 @@ pub fn render(data: &ChartData, path: &Path) -> Result<(), ReportError> {
 }
 
 /// Draws the chart as PNG file contents.
-pub fn png_bytes(data: &ChartData) -> Result<Vec<u8>, String> {
+pub fn png_bytes(data: &ChartData) -> Result<Vec<u8>, ChartError> {
     let buf = draw(data)?;
-    let img = image::RgbImage::from_raw(WIDTH, HEIGHT, buf)
-        .ok_or_else(|| "the drawing has the wrong size".to_string())?;
+    let img = image::RgbImage::from_raw(WIDTH, HEIGHT, buf).ok_or(ChartError::Size)?;
     let mut png = Vec::new();
     img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .map_err(|e| e.to_string())?;
+        .map_err(ChartError::Encode)?;
     Ok(png)
 }
 
@@ -616,6 +618,42 @@ mod tests {
     use crate::history::{Sample, Stored};
     use crate::posture::Verdict;
     use chrono::Utc;
+
+    /// A chart that cannot be drawn keeps the drawing or encoding library's
+    /// error as its cause, said once. The words are those of the string
+    /// version, except plotters' errors, said in their own words now
+    /// ("Bad layout") instead of Rust's debug form ("LayoutError").
+    #[test]
+    fn chart_errors_keep_their_cause_and_say_it_once() {
+        use std::error::Error as _;
+        let encode = image::load_from_memory(b"not an image").unwrap_err();
+        let encode_text = encode.to_string();
+        let cases = [
+            (ChartError::Encode(encode), encode_text),
+            (
+                ChartError::Draw(DrawingAreaErrorKind::LayoutError),
+                "Bad layout".to_string(),
+            ),
+        ];
+        for (reason, cause) in cases {
+            let e = ReportError::Chart {
+                reason,
+                path: "c.png".into(),
+            };
+            assert!(e.source().and_then(|c| c.source()).is_some(), "{e}");
+            let said = format!("cannot draw the chart ({cause}); try another --png path: c.png");
+            assert_eq!(e.to_string(), said);
+            assert_eq!(crate::app::error_line(&anyhow::Error::from(e)), said);
+        }
+        let font = ReportError::Chart {
+            reason: ChartError::Font,
+            path: "c.png".into(),
+        };
+        assert_eq!(
+            font.to_string(),
+            "cannot draw the chart (the embedded font could not be read); try another --png path: c.png"
+        );
+    }
 
     fn s(t: f64, state: State, fh: f64) -> Stored<Sample> {
         Stored {

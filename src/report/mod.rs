@@ -66,7 +66,8 @@ pub enum ReportError {
     FutureDate { flag: &'static str, date: NaiveDate },
     #[error("cannot draw the chart ({reason}); try another --png path: {}", path.display())]
     Chart {
-        reason: String,
+        #[source]
+        reason: chart::ChartError,
         path: std::path::PathBuf,
     },
     #[error("cannot write {what} ({source}); check the folder exists and is writable: {}", path.display())]

@@ -451,7 +451,6 @@ impl Session {
         // Only the monitor reports posture; a stretch or routine keeps the
         // state (for the window's colours) without telling anyone.
         let watching = matches!(self.mode, Mode::Monitor);
-        let before = self.machine.state();
         let before_since = self.machine.state_since().unwrap_or(t);
         let events = self.machine.update(t, Some(&assessment.judgement));
         let changed = !events.is_empty();
@@ -459,7 +458,7 @@ impl Session {
         self.scheduler.observe(t, changed || verdict_differs);
         if watching {
             for ev in events {
-                self.on_state_event(&ev, before, before_since, out);
+                self.on_state_event(&ev, before_since, out);
             }
         }
         self.advance_prompt(t, pose.as_ref(), out);
@@ -541,40 +540,29 @@ impl Session {
         out: &mut Vec<Event>,
         change: impl FnOnce(&mut StateMachine) -> Vec<posture::Event>,
     ) {
-        let before = self.machine.state();
         let before_since = self.machine.state_since().unwrap_or(t);
         let events = change(&mut self.machine);
         if matches!(self.mode, Mode::Monitor) {
             for ev in events {
-                self.on_state_event(&ev, before, before_since, out);
+                self.on_state_event(&ev, before_since, out);
             }
         }
     }
 
-    fn on_state_event(
-        &mut self,
-        ev: &posture::Event,
-        before: State,
-        before_since: f64,
-        out: &mut Vec<Event>,
-    ) {
-        match ev.kind {
-            posture::EventKind::State => {
-                let (Some(from), Some(to)) = (ev.from, ev.to) else {
-                    return;
-                };
-                out.push(Event::State {
-                    t: ev.t,
-                    from,
-                    to,
-                    seconds_in_previous: (ev.t - before_since).max(0.0),
-                });
-            }
-            posture::EventKind::Prompt => {
-                let state = ev.state.unwrap_or(before);
-                self.raise_prompt(ev.t, state, ev.slumped_s.unwrap_or(0.0), out);
-            }
-            posture::EventKind::Acknowledged => {}
+    fn on_state_event(&mut self, ev: &posture::Event, before_since: f64, out: &mut Vec<Event>) {
+        match *ev {
+            posture::Event::State { t, from, to } => out.push(Event::State {
+                t,
+                from,
+                to,
+                seconds_in_previous: (t - before_since).max(0.0),
+            }),
+            posture::Event::Prompt {
+                t,
+                state,
+                slumped_s,
+            } => self.raise_prompt(t, state, slumped_s, out),
+            posture::Event::Acknowledged { .. } => {}
         }
     }
 

@@ -155,7 +155,13 @@ fn non_video_and_damaged_files_are_refused_clearly() {
                     Ok(Some(_)) => frames += 1,
                     Ok(None) => break,
                     Err(e) => {
-                        assert!(matches!(e, CaptureError::VideoRead { .. }), "{e}");
+                        assert!(
+                            matches!(
+                                e,
+                                CaptureError::VideoRead { .. } | CaptureError::VideoIo { .. }
+                            ),
+                            "{e}"
+                        );
                         break;
                     }
                 }

@@ -207,3 +207,43 @@ fn missing_models_are_a_clear_error() {
         "{msg}"
     );
 }
+
+/// ONNX Runtime's error is the cause of a load or run failure; the line
+/// a user sees is the one it was when the cause was a string.
+#[test]
+fn ort_errors_are_kept_as_the_cause_and_said_once() {
+    use std::error::Error as _;
+    // ort's errors live in ONNX Runtime: load it first.
+    estimator();
+    let cases = [
+        (
+            hunch::pose::PoseError::Load {
+                model: "pose_detection".into(),
+                source: ort::Error::new("bad graph"),
+            },
+            "ONNX Runtime could not load model pose_detection (bad graph); rerun models/convert.sh or check --ort-lib",
+        ),
+        (
+            hunch::pose::PoseError::Inference {
+                model: "pose_landmark_full".into(),
+                source: ort::Error::new("out of memory"),
+            },
+            "ONNX Runtime failed running model pose_landmark_full (out of memory); try --threads 1 or reinstall with scripts/setup.sh",
+        ),
+    ];
+    for (e, said) in cases {
+        assert!(e.source().is_some_and(|c| c.is::<ort::Error>()));
+        assert_eq!(e.to_string(), said);
+        assert_eq!(hunch::app::error_line(&anyhow::Error::from(e)), said);
+    }
+    // A missing output has no lower cause; its words are unchanged.
+    let missing = hunch::pose::PoseError::MissingOutput {
+        model: "pose_landmark_full".into(),
+        output: "Identity_1".into(),
+    };
+    assert!(missing.source().is_none());
+    assert_eq!(
+        missing.to_string(),
+        "ONNX Runtime failed running model pose_landmark_full (output Identity_1 missing); try --threads 1 or reinstall with scripts/setup.sh"
+    );
+}

@@ -259,11 +259,13 @@ fn judgement(fh: f64, rs: f64, ld: f64) -> Judgement {
     }
 }
 
-fn state_changes(events: &[posture::Event]) -> Vec<(Option<State>, Option<State>)> {
+fn state_changes(events: &[posture::Event]) -> Vec<(State, State)> {
     events
         .iter()
-        .filter(|e| e.kind == EventKind::State)
-        .map(|e| (e.from, e.to))
+        .filter_map(|e| match *e {
+            posture::Event::State { from, to, .. } => Some((from, to)),
+            _ => None,
+        })
         .collect()
 }
 
@@ -313,8 +315,8 @@ proptest! {
         for (i, l) in levels.iter().enumerate() {
             let t = i as f64 * step;
             for e in sm.update(t, Some(&judgement(*l, 0.0, 0.0))) {
-                if e.kind == EventKind::State {
-                    changes.push(e.t);
+                if e.kind() == EventKind::State {
+                    changes.push(e.t());
                 }
             }
         }
