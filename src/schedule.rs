@@ -233,17 +233,7 @@ mod tests {
     }
 
     fn any_state() -> impl Strategy<Value = State> {
-        prop::sample::select(vec![
-            State::Good,
-            State::ForwardHead,
-            State::RoundedShoulders,
-            State::Slouch,
-            State::LookingDown,
-            State::Uncertain,
-            State::Away,
-            State::Paused,
-            State::Snoozed,
-        ])
+        prop::sample::select(State::ALL.to_vec())
     }
 
     proptest! {

@@ -223,6 +223,20 @@ impl From<Verdict> for State {
 }
 
 impl State {
+    /// Every state, in declaration order (for tables and tests). The match
+    /// in [`State::label`] is exhaustive; keep this list beside it.
+    pub const ALL: [State; 9] = [
+        State::Good,
+        State::ForwardHead,
+        State::RoundedShoulders,
+        State::Slouch,
+        State::LookingDown,
+        State::Uncertain,
+        State::Away,
+        State::Paused,
+        State::Snoozed,
+    ];
+
     /// The state in words, as the window and terminal show it.
     pub fn label(self) -> &'static str {
         match self {

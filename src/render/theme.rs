@@ -80,21 +80,9 @@ pub fn lighten(c: Rgb, k: f32) -> Rgb {
 mod tests {
     use super::*;
 
-    const ALL: [State; 9] = [
-        State::Good,
-        State::ForwardHead,
-        State::RoundedShoulders,
-        State::Slouch,
-        State::LookingDown,
-        State::Uncertain,
-        State::Away,
-        State::Paused,
-        State::Snoozed,
-    ];
-
     #[test]
     fn status_text_is_readable_on_every_state_colour() {
-        for s in ALL {
+        for s in State::ALL {
             let bg = state_colour(s);
             let c = contrast(text_on(bg), bg);
             assert!(c >= 4.5, "{s:?}: contrast {c}");

@@ -1055,8 +1055,7 @@ mod tests {
         fn figures_stay_in_bounds(
             steps in proptest::collection::vec((0.0f64..8.0, 0usize..9), 0..200)
         ) {
-            use State::*;
-            let all = [Good, ForwardHead, RoundedShoulders, Slouch, LookingDown, Uncertain, Away, Paused, Snoozed];
+            let all = State::ALL;
             let mut t = 0.0;
             let mut v = Vec::new();
             for (dt, s) in steps {
