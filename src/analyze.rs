@@ -27,12 +27,12 @@ use image::RgbImage;
 use serde::Serialize;
 
 use crate::capture::{self, FrameSource, ImageSource, InputKind, Timing, VideoSource};
-use crate::cli::{AnalyzeArgs, Cli};
 use crate::frame::load_image;
 use crate::landmarks::Pose;
 use crate::output::Protected;
 use crate::pose::{Mode, PoseEstimator, StageTimings};
 use crate::posture;
+use crate::settings::{AnalyzeSettings, Settings};
 
 /// The pose part of a frame's JSON line.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -267,19 +267,19 @@ pub fn summary_line(f: &AnalyzedFrame) -> String {
 }
 
 /// `hunch analyze`.
-pub fn run(cli: &Cli, args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
-    let mut judge = Judge::new(cli)?;
+pub fn run(settings: &Settings, args: &AnalyzeSettings) -> anyhow::Result<ExitCode> {
+    let mut judge = Judge::new(&settings.posture)?;
     let mut render = match &args.render {
         // As the window shows it: mirrored unless --no-mirror.
         Some(dir) => Some(RenderTo::new(
             dir,
-            !cli.monitor.no_mirror,
+            settings.monitor.mirror,
             &args.inputs,
-            crate::settings::own_files(cli),
+            settings.own_files(),
         )?),
         None => None,
     };
-    let mut estimator = PoseEstimator::new(&crate::settings::pose(&cli.common))?;
+    let mut estimator = PoseEstimator::new(&settings.pose)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut write_failed: Option<std::io::Error> = None;
@@ -352,17 +352,17 @@ struct Judged {
 }
 
 impl Judge {
-    fn new(cli: &Cli) -> anyhow::Result<Judge> {
+    fn new(posture: &crate::settings::PostureSettings) -> anyhow::Result<Judge> {
         Ok(Judge {
-            thresholds: crate::settings::thresholds(&cli.common.posture)?,
-            state_cfg: crate::settings::state_config(&cli.common.posture)?,
+            thresholds: posture.thresholds.clone(),
+            state_cfg: posture.state.clone(),
             // Only an explicit --profile: a still analysis should not silently
             // depend on whatever calibration the user last made.
-            profile: match &cli.common.posture.profile {
-                Some(_) => crate::monitor::load_profile(cli)?,
+            profile: match &posture.profile {
+                Some(_) => crate::monitor::load_profile(posture)?,
                 None => None,
             },
-            view: crate::settings::view(&cli.common.posture),
+            view: posture.view,
             stream: None,
         })
     }
