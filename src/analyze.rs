@@ -34,6 +34,20 @@ use crate::pose::{Mode, PoseEstimator, StageTimings};
 use crate::posture;
 use crate::settings::{AnalyzeSettings, Settings};
 
+/// Why `hunch analyze` stopped (an input that cannot be read is a line on
+/// stderr, not an error: the other inputs still run).
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyzeError {
+    #[error("cannot write the results ({0})")]
+    Write(#[source] std::io::Error),
+    #[error("cannot create the render folder ({source}): {}", path.display())]
+    RenderDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
 /// The pose part of a frame's JSON line.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PoseRecord {
@@ -321,7 +335,7 @@ pub fn run(settings: &Settings, args: &AnalyzeSettings) -> anyhow::Result<ExitCo
     match write_failed {
         // `hunch analyze ... | head` closing the pipe early is not a failure.
         Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        Some(e) => return Err(anyhow::anyhow!("cannot write the results ({e})")),
+        Some(e) => return Err(AnalyzeError::Write(e).into()),
         None => {}
     }
     Ok(if failed {
@@ -505,8 +519,9 @@ impl RenderTo {
                 );
             }
         }
-        std::fs::create_dir_all(dir).map_err(|e| {
-            anyhow::anyhow!("cannot create the render folder ({e}): {}", dir.display())
+        std::fs::create_dir_all(dir).map_err(|source| AnalyzeError::RenderDir {
+            path: dir.to_path_buf(),
+            source,
         })?;
         Ok(RenderTo {
             dir: dir.to_path_buf(),

@@ -61,8 +61,7 @@ pub struct CommonArgs {
 }
 
 /// Which way the camera sees the user.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ViewArg {
     /// Detect from the landmarks.
     Auto,

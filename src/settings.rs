@@ -21,7 +21,7 @@ use crate::capture::{CameraSelector, Resolution, SourceConfig};
 use crate::cli::{AnalyzeArgs, BenchArgs, CalibrateArgs, Cli, RoutineArgs, ViewArg};
 use crate::hooks::{HookCommand, HookConfig};
 use crate::output::Protected;
-use crate::pose::{DEFAULT_MODEL, PoseConfig};
+use crate::pose::PoseConfig;
 use crate::posture::thresholds::StateOverrides;
 use crate::posture::{PostureError, StateConfig, Thresholds, View};
 use crate::routine::{Gear, RoutineError};
@@ -102,8 +102,6 @@ pub struct DesktopSettings {
 
 /// Default `--snooze-minutes`.
 pub const DEFAULT_SNOOZE_MINUTES: f64 = 30.0;
-/// Default `--threads`.
-pub const DEFAULT_THREADS: usize = 1;
 /// Default `hunch calibrate --seconds`.
 pub const DEFAULT_CALIBRATE_SECONDS: f64 = 5.0;
 
@@ -121,8 +119,8 @@ pub fn default_text(long: &str) -> Option<String> {
             .to_string(),
         "ort-lib" => "$ORT_DYLIB_PATH, beside the program, then where scripts/setup.sh installs it"
             .to_string(),
-        "model" => DEFAULT_MODEL.name().to_string(),
-        "threads" => DEFAULT_THREADS.to_string(),
+        "model" => PoseConfig::default().model.name().to_string(),
+        "threads" => PoseConfig::default().threads.to_string(),
         "config" => "hunch/config.toml in your config dir".to_string(),
         "profile" => "hunch/profile.toml in your config dir".to_string(),
         "view" => "auto".to_string(),
@@ -274,15 +272,16 @@ impl Settings {
             }
             c => c.map(CameraSelector::parse),
         };
+        let pose_defaults = PoseConfig::default();
         let threads = match cli.common.threads {
             Some(t) if !(1..=256).contains(&t) => {
                 errors.push(format!(
                     "--threads must be from 1 to 256 (got {t}{})",
                     from("threads")
                 ));
-                DEFAULT_THREADS
+                pose_defaults.threads
             }
-            t => t.unwrap_or(DEFAULT_THREADS),
+            t => t.unwrap_or(pose_defaults.threads),
         };
         if let Some(e) = &m.events
             && e.trim().is_empty()
@@ -388,7 +387,7 @@ impl Settings {
         };
         Ok(Settings {
             pose: PoseConfig {
-                model: cli.common.model.unwrap_or(DEFAULT_MODEL),
+                model: cli.common.model.unwrap_or(pose_defaults.model),
                 threads,
                 models_dir: cli.common.models.clone(),
                 ort_lib: cli.common.ort_lib.clone(),

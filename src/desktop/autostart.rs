@@ -20,6 +20,8 @@ pub const ICON_SVG: &str = include_str!("../../assets/hunch.svg");
 pub enum AutostartError {
     #[error("cannot find your home folder (HOME is not set); set HOME or XDG_CONFIG_HOME")]
     NoHome,
+    #[error("cannot find the hunch program ({0})")]
+    Exe(#[source] std::io::Error),
     #[error("cannot {what} ({source}); check the folder is writable: {}", path.display())]
     Io {
         what: &'static str,
@@ -200,8 +202,7 @@ pub fn run(action: Action, mode: StartMode) -> anyhow::Result<ExitCode> {
     let paths = Paths::for_user()?;
     match action {
         Action::Enable => {
-            let exe = std::env::current_exe()
-                .map_err(|e| anyhow::anyhow!("cannot find the hunch program ({e})"))?;
+            let exe = std::env::current_exe().map_err(AutostartError::Exe)?;
             enable(&paths, &exe, &mode_flags(mode))?;
             println!(
                 "autostart on: hunch starts at login as `{}`\n  {}\n  menu entry: {}\n  icon: {}",
