@@ -87,12 +87,13 @@ pub struct Outputs {
     pub outside: Option<Box<dyn Outside>>,
 }
 
-/// An input asked for from outside the window, and why (said in the
-/// camera event when it pauses or resumes the session).
+/// An input asked for, and why when it came from outside the window (said
+/// in the camera event when it pauses or resumes the session). A key has
+/// no reason: the user saw what they pressed.
 #[derive(Clone, Debug)]
 pub struct Asked {
     pub input: Input,
-    pub why: &'static str,
+    pub why: Option<&'static str>,
 }
 
 /// Something outside the session the driver consults once per turn.
@@ -416,7 +417,7 @@ fn run_loop(session: &mut Session, live: &mut Live, out: &mut Outputs) -> anyhow
             }
             inputs.push(Asked {
                 input: Input::Key { key, t: now },
-                why: "",
+                why: None,
             });
         }
         for Asked { input, why } in inputs {
@@ -440,7 +441,7 @@ fn run_loop(session: &mut Session, live: &mut Live, out: &mut Outputs) -> anyhow
             } else {
                 None
             };
-            if let Some(status) = change.filter(|_| !why.is_empty()) {
+            if let (Some(status), Some(why)) = (change, why) {
                 let event = Event::Camera {
                     t: now,
                     status,

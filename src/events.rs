@@ -77,6 +77,14 @@ pub enum Event {
     },
     /// The session ended.
     Stop { t: f64 },
+    /// The prompt's stretch was swapped for another (`n`, or the
+    /// notification's Another button): the notification names the new one.
+    #[serde(skip)]
+    PromptSwapped {
+        t: f64,
+        reason: String,
+        about: PromptAbout,
+    },
     /// What became of prompt `prompt_id` (history only).
     #[serde(skip)]
     PromptEnded {

@@ -366,6 +366,28 @@ fn spawn(job: &Job) -> std::io::Result<Child> {
         // to hunch, which then stops its hooks itself.
         cmd.process_group(0);
     }
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        // If hunch is killed outright (SIGKILL, the OOM killer) it cannot
+        // stop its hooks: the kernel does, for the hook itself, when the
+        // thread that started it (the long-lived hooks thread) ends. What a
+        // shell hook starts in turn is not covered (README, limits).
+        let hunch = std::process::id();
+        // SAFETY: between fork and exec the closure makes only two system
+        // calls, prctl and getppid, both async-signal-safe, and allocates
+        // nothing on its success path.
+        unsafe {
+            cmd.pre_exec(move || {
+                nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)?;
+                // hunch died before the signal was set: do not run at all.
+                if nix::unistd::getppid().as_raw() as u32 != hunch {
+                    return Err(std::io::Error::other("hunch has ended"));
+                }
+                Ok(())
+            });
+        }
+    }
     let mut child = cmd.spawn()?;
     let flag = job.event.flag();
     if let Some(out) = child.stdout.take() {

@@ -7,7 +7,7 @@
 //! as a warning and notifications are then switched off; the monitor goes on.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::thread::JoinHandle;
 
@@ -29,8 +29,18 @@ struct Counters {
 struct Note {
     summary: String,
     body: String,
+    kind: NoteKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NoteKind {
+    /// A notice, without buttons.
+    Notice,
     /// A prompt: offer its actions (done, snooze, another).
-    prompt: bool,
+    Prompt,
+    /// The prompt's stretch swapped: replaces the prompt's notification,
+    /// with the same buttons.
+    Swap,
 }
 
 /// Where a prompt notification's buttons send their commands: the same
@@ -76,16 +86,28 @@ impl Notifier {
             .spawn(move || {
                 // Asked once, at the first prompt: can the server show buttons?
                 let mut buttons: Option<bool> = None;
+                // The prompt notification now up, and its number among the
+                // prompt notifications: only its buttons act (an older one
+                // left on screen, or one replaced by a swap, speaks for a
+                // prompt that is over or changed).
+                let mut latest: Option<u32> = None;
+                let current = Arc::new(AtomicU64::new(0));
                 for note in rx {
                     if counters.unavailable.load(Ordering::SeqCst) {
                         continue;
                     }
                     let actions = actions
                         .as_ref()
-                        .filter(|_| note.prompt)
-                        .filter(|_| *buttons.get_or_insert_with(server_has_actions));
+                        .filter(|_| note.kind != NoteKind::Notice)
+                        .filter(|_| *buttons.get_or_insert_with(server_has_actions))
+                        .map(|a| Buttons {
+                            actions: a.clone(),
+                            replaces: latest.filter(|_| note.kind == NoteKind::Swap),
+                            current: Arc::clone(&current),
+                        });
                     match show(&note, actions) {
-                        Ok(()) => {
+                        Ok(shown) => {
+                            latest = shown.or(latest);
                             counters.sent.fetch_add(1, Ordering::SeqCst);
                         }
                         Err(e) => {
@@ -112,10 +134,10 @@ impl Notifier {
     /// Queues a notification. Never blocks; dropped when four are already
     /// waiting or notifications are unavailable.
     pub fn notify(&self, summary: &str, body: &str) {
-        self.queue(summary, body, false);
+        self.queue(summary, body, NoteKind::Notice);
     }
 
-    fn queue(&self, summary: &str, body: &str, prompt: bool) {
+    fn queue(&self, summary: &str, body: &str, kind: NoteKind) {
         if self.counters.unavailable.load(Ordering::SeqCst) {
             return;
         }
@@ -123,7 +145,7 @@ impl Notifier {
             let note = Note {
                 summary: summary.to_string(),
                 body: body.to_string(),
-                prompt,
+                kind,
             };
             match tx.try_send(note) {
                 Ok(()) | Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => {}
@@ -165,28 +187,51 @@ fn server_has_actions() -> bool {
     notify_rust::get_capabilities().is_ok_and(|caps| caps.iter().any(|c| c == "actions"))
 }
 
-fn show(note: &Note, actions: Option<&PromptActions>) -> Result<(), notify_rust::error::Error> {
+/// What a prompt notification's buttons need: where to send, which
+/// notification it replaces (a swap), and the count that tells the newest.
+struct Buttons {
+    actions: PromptActions,
+    replaces: Option<u32>,
+    current: Arc<AtomicU64>,
+}
+
+/// Shows a notification; for one with buttons, returns its id.
+fn show(note: &Note, buttons: Option<Buttons>) -> Result<Option<u32>, notify_rust::error::Error> {
     let mut n = notify_rust::Notification::new();
     n.appname("hunch")
         .summary(&note.summary)
         .body(&note.body)
         .timeout(notify_rust::Timeout::Milliseconds(8000));
-    let Some(actions) = actions else {
-        return n.show().map(|_| ());
+    let Some(Buttons {
+        actions,
+        replaces,
+        current,
+    }) = buttons
+    else {
+        return n.show().map(|_| None);
     };
     for (id, label) in ACTIONS {
         if id != "another" || actions.another {
             n.action(id, label);
         }
     }
+    if let Some(id) = replaces {
+        n.id(id);
+    }
     // A prompt's buttons stay usable while it is shown: wait for the click
-    // on a thread of its own (it ends when the notification closes).
+    // on a thread of its own (it ends when the notification closes). A
+    // replaced notification keeps its id, so the thread that waited on it
+    // hears the clicks too: only the newest thread may act on them.
     let handle = n.timeout(notify_rust::Timeout::Never).show()?;
-    let actions = actions.clone();
+    let shown = handle.id();
+    let mine = current.fetch_add(1, Ordering::SeqCst) + 1;
     let spawned = std::thread::Builder::new()
         .name("notify-action".to_string())
         .spawn(move || {
             handle.wait_for_action(|id| {
+                if current.load(Ordering::SeqCst) != mine {
+                    return;
+                }
                 if let Some(cmd) = command_for(id, actions.snooze) {
                     actions.sender.send(cmd);
                 }
@@ -195,7 +240,7 @@ fn show(note: &Note, actions: Option<&PromptActions>) -> Result<(), notify_rust:
     if let Err(e) = spawned {
         tracing::warn!("the prompt notification's buttons will not work: {e}");
     }
-    Ok(())
+    Ok(Some(shown))
 }
 
 /// The prompt notification's buttons: action id and label.
@@ -217,14 +262,22 @@ fn command_for(id: &str, snooze: std::time::Duration) -> Option<crate::desktop::
 }
 
 impl crate::events::Sink for Notifier {
-    /// A desktop notification for each prompt.
+    /// A desktop notification for each prompt, replaced when its stretch
+    /// is swapped.
     fn accept(&mut self, event: &crate::events::Event) {
-        if let crate::events::Event::Prompt { reason, about, .. } = event {
-            self.queue(
+        use crate::events::Event;
+        match event {
+            Event::Prompt { reason, about, .. } => self.queue(
                 &format!("Time for {}", about.name),
                 &format!("{reason}. {}", about.dose),
-                true,
-            );
+                NoteKind::Prompt,
+            ),
+            Event::PromptSwapped { reason, about, .. } => self.queue(
+                &format!("Time for {}", about.name),
+                &format!("{reason}. {}", about.dose),
+                NoteKind::Swap,
+            ),
+            _ => {}
         }
     }
 }

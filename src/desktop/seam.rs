@@ -10,7 +10,6 @@ use crate::desktop::place::{self, Place};
 use crate::desktop::{Command, Desktop, Indicator, Options, TrayStatus};
 use crate::driver::{Asked, Outside};
 use crate::keys::{Key, KeyContext};
-use crate::posture::State;
 use crate::session::{self, Input, Session};
 use crate::settings::DesktopSettings;
 use crate::window::{Window, WindowMode};
@@ -111,7 +110,7 @@ impl Seam {
         let mut ask = |command: session::Command, why: &'static str| {
             asked.push(Asked {
                 input: Input::External { command, t },
-                why,
+                why: Some(why),
             });
         };
         match cmd {
@@ -158,14 +157,14 @@ impl Seam {
             }
             Command::Done => asked.push(Asked {
                 input: Input::Key { key: Key::Done, t },
-                why: "done",
+                why: Some("done"),
             }),
             Command::Another => asked.push(Asked {
                 input: Input::Key {
                     key: Key::Another,
                     t,
                 },
-                why: "another",
+                why: Some("another"),
             }),
             Command::Report => report_today(self.history.clone()),
             Command::ShowWindow => {
@@ -208,7 +207,7 @@ impl Outside for Seam {
         let prompting = matches!(session.key_context(), KeyContext::Prompt { .. });
         let status = TrayStatus {
             indicator: Indicator::of(state, prompting, camera_lost),
-            state: tray_words(state).to_string(),
+            state: state.label().to_string(),
             paused: session.is_paused(),
             window_shown: window.as_deref().is_some_and(|w| !w.is_hidden()),
             has_window: window.is_some(),
@@ -230,11 +229,6 @@ impl Outside for Seam {
             self.remember_place(w);
         }
     }
-}
-
-/// The state in the tray's words.
-fn tray_words(state: State) -> &'static str {
-    state.label()
 }
 
 /// The monitor's window as the settings and the remembered place say:

@@ -808,7 +808,10 @@ impl crate::events::Sink for HistorySink {
                 profile_toml: toml::to_string(profile.as_ref()).ok(),
             }),
             Event::Stop { .. } => self.stop_unix = Some(t_unix),
+            // The prompt row keeps the stretch first offered; the outcome
+            // that follows is the prompt's, whichever stretch it ended on.
             Event::Start { .. }
+            | Event::PromptSwapped { .. }
             | Event::Stretch { .. }
             | Event::Camera { .. }
             | Event::Status { .. } => {}
@@ -828,6 +831,7 @@ fn event_t(event: &crate::events::Event) -> f64 {
         | Event::State { t, .. }
         | Event::Metrics { t, .. }
         | Event::Prompt { t, .. }
+        | Event::PromptSwapped { t, .. }
         | Event::Stretch { t, .. }
         | Event::Camera { t, .. }
         | Event::Stop { t }

@@ -298,19 +298,7 @@ fn draw_skeleton(cx: &mut Cx, m: &OverlayModel, r: Rect) {
         .filter(|&&(a, b)| !face(a) && !face(b))
         .map(|&(a, b)| (pt(a), pt(b), alpha(a).min(alpha(b))))
         .collect();
-    let mid = |a: (f32, f32), b: (f32, f32)| ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0);
-    let neck_a = [
-        idx::LEFT_EAR,
-        idx::RIGHT_EAR,
-        idx::LEFT_SHOULDER,
-        idx::RIGHT_SHOULDER,
-    ]
-    .iter()
-    .map(|&i| alpha(i))
-    .fold(1.0f32, f32::min);
-    let neck_base = mid(pt(idx::LEFT_SHOULDER), pt(idx::RIGHT_SHOULDER));
-    let head = mid(pt(idx::LEFT_EAR), pt(idx::RIGHT_EAR));
-    bones.push((neck_base, head, neck_a));
+    bones.push(super::picture::front_neck(pt, alpha));
     for &(a, b, al) in &bones {
         if al > 0.0 {
             cx.c.line(a, b, width + cx.u(2.0), [0, 0, 0], 0.35 * al);

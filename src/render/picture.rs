@@ -42,7 +42,6 @@ pub(super) fn draw_skeleton(cx: &mut Ctx, m: &OverlayModel, l: &Layout) {
         l.map_point(lm.x, lm.y, pw, ph, m.mirror)
     };
     let alpha = |i: usize| landmark_alpha(&pose.landmarks[i]) * dim;
-    let mid = |a: (f32, f32), b: (f32, f32)| ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0);
 
     // (from, to, opacity, width factor)
     let mut bones: Vec<(Point, Point, f32, f32)> = body_bones()
@@ -83,17 +82,7 @@ pub(super) fn draw_skeleton(cx: &mut Ctx, m: &OverlayModel, l: &Layout) {
             cva = Some((pt(sh), pt(ear), a));
         }
     } else {
-        let a = [
-            idx::LEFT_EAR,
-            idx::RIGHT_EAR,
-            idx::LEFT_SHOULDER,
-            idx::RIGHT_SHOULDER,
-        ]
-        .iter()
-        .map(|&i| alpha(i))
-        .fold(1.0f32, f32::min);
-        let neck_base = mid(pt(idx::LEFT_SHOULDER), pt(idx::RIGHT_SHOULDER));
-        let head = mid(pt(idx::LEFT_EAR), pt(idx::RIGHT_EAR));
+        let (neck_base, head, a) = front_neck(pt, alpha);
         bones.push((neck_base, head, a, 1.0));
         joints.push(idx::LEFT_EAR);
         joints.push(idx::RIGHT_EAR);
@@ -194,4 +183,26 @@ pub(super) fn draw_cva_marker(
         Style::new(size, true, colour),
         a,
     );
+}
+
+/// The neck seen from the front: one bone from between the shoulders to
+/// between the ears, as faint as the least sure of those four landmarks.
+/// Shared by the full picture and the compact overlay so both draw it alike.
+pub(super) fn front_neck(
+    pt: impl Fn(usize) -> Point,
+    alpha: impl Fn(usize) -> f32,
+) -> (Point, Point, f32) {
+    let mid = |a: Point, b: Point| ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0);
+    let a = [
+        idx::LEFT_EAR,
+        idx::RIGHT_EAR,
+        idx::LEFT_SHOULDER,
+        idx::RIGHT_SHOULDER,
+    ]
+    .iter()
+    .map(|&i| alpha(i))
+    .fold(1.0f32, f32::min);
+    let neck_base = mid(pt(idx::LEFT_SHOULDER), pt(idx::RIGHT_SHOULDER));
+    let head = mid(pt(idx::LEFT_EAR), pt(idx::RIGHT_EAR));
+    (neck_base, head, a)
 }

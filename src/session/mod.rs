@@ -763,6 +763,7 @@ impl Session {
                 }
             }
             Key::Another => {
+                let state = self.machine.state();
                 if let Some(need) = self.prompt.as_ref().map(|p| p.need)
                     && let Some(stretch) = self.pick(t, need)
                     && let Some(prompt) = &mut self.prompt
@@ -772,6 +773,17 @@ impl Session {
                         since: t,
                         lead: PROMPT_LEAD_SECONDS,
                     };
+                    out.push(Event::PromptSwapped {
+                        t,
+                        reason: prompt.reason.clone(),
+                        about: PromptAbout {
+                            id: prompt.id,
+                            name: stretch.name.clone(),
+                            dose: stretch.dose.label_counting(stretch.rep_word()),
+                            state,
+                            slumped_s: 0.0,
+                        },
+                    });
                 }
             }
             Key::Routine => {

@@ -167,7 +167,7 @@ impl Session {
         let floor = p.stretch.equipment == Equipment::Floor;
         if floor && !run.floor_pause && matches!(self.mode, Mode::Monitor) {
             run.floor_pause = true;
-            self.machine.pause(t);
+            hold_for_floor(&mut self.machine, t);
         }
         let announce_now = run.kind == RunKind::One;
         self.prompt = Some(ActivePrompt {
@@ -322,7 +322,7 @@ impl Session {
                 .is_none_or(|p| p.stretch.equipment != Equipment::Floor);
         if leaving_floor {
             run.floor_pause = false;
-            self.machine.resume(t);
+            release_floor_hold(&mut self.machine, t);
         }
         match run.plan.get(run.next).copied() {
             Some(_) if self.finishing => {}
@@ -337,7 +337,7 @@ impl Session {
             return;
         };
         if run.floor_pause {
-            self.machine.resume(t);
+            release_floor_hold(&mut self.machine, t);
         }
         if run.end_session {
             self.quit = true;
@@ -384,4 +384,18 @@ impl Session {
         self.routine_offered = false;
         self.start_run(t, RunKind::Routine, plan, false, out);
     }
+}
+
+/// A floor stretch takes the user away from the desk, so the state machine
+/// is held: the time away counts as neither slumping nor away. This is the
+/// one pause that bypasses `Session::machine_change` on purpose: it is not
+/// the user's pause, so it reports no state event and the history shows the
+/// stretch, not a pause.
+fn hold_for_floor(machine: &mut StateMachine, t: f64) {
+    let _silent = machine.pause(t);
+}
+
+/// Ends [`hold_for_floor`]; as silent as the hold.
+fn release_floor_hold(machine: &mut StateMachine, t: f64) {
+    let _silent = machine.resume(t);
 }

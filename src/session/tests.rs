@@ -389,10 +389,17 @@ fn every_key_does_what_the_key_map_says() {
             assert!(s.prompt.is_none());
         }),
         (Key::Another, true, |s, ev| {
-            assert!(ev.is_empty(), "{ev:?}");
             let p = s.prompt.as_ref().unwrap();
             assert_ne!(p.stretch.id, "shoulder_rolls", "another stretch");
             assert!(matches!(p.stage, Stage::Card { since, .. } if since == 3.0));
+            // The swap is told (the notification names the new stretch),
+            // for the same prompt; nothing ends.
+            let [Event::PromptSwapped { t, about, .. }] = ev else {
+                panic!("{ev:?}");
+            };
+            assert_eq!(*t, 3.0);
+            assert_eq!(about.id, p.id);
+            assert_eq!(about.name, p.stretch.name);
         }),
         // Not offered: r does nothing.
         (Key::Routine, true, |s, ev| {

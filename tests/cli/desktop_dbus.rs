@@ -73,6 +73,28 @@ fn connect(bus: &Bus) -> Connection {
         .unwrap()
 }
 
+/// A connection to the private bus that serves `obj` at `path` under the
+/// well-known `name` (a stand-in for a desktop service).
+fn serve_on(
+    bus: &Bus,
+    path: &str,
+    name: &str,
+    obj: impl zbus::object_server::Interface,
+) -> Connection {
+    zbus::blocking::connection::Builder::address(bus.address.as_str())
+        .unwrap()
+        .serve_at(path, obj)
+        .unwrap()
+        .name(name)
+        .unwrap()
+        .build()
+        .unwrap()
+}
+
+/// Thresholds short enough that the test clips reach a prompt: slumping
+/// counts after 2 s, and 6 s of it asks for a stretch.
+const PROMPT_FLAGS: &[&str] = &["--onset-seconds", "2", "--slouch-seconds", "6"];
+
 /// hunch running with `--events -`; its events collected as they come.
 struct Hunch {
     child: Child,
@@ -338,28 +360,19 @@ fn tray_icon_follows_the_state_and_its_menu_drives_the_monitor() {
     };
     let watcher = Watcher::default();
     let items = Arc::clone(&watcher.items);
-    let conn = zbus::blocking::connection::Builder::address(bus.address.as_str())
-        .unwrap()
-        .serve_at("/StatusNotifierWatcher", watcher)
-        .unwrap()
-        .name("org.kde.StatusNotifierWatcher")
-        .unwrap()
-        .build()
-        .unwrap();
+    let conn = serve_on(
+        &bus,
+        "/StatusNotifierWatcher",
+        "org.kde.StatusNotifierWatcher",
+        watcher,
+    );
     let dir = tempfile::tempdir().unwrap();
     let clip = make_clip(&data, dir.path(), 8.0, 40.0);
     // Tray only: no window shown, so no display is needed, and the prompt
     // stays up (with a window it could be answered from).
     let mut h = Hunch::start(
         &bus.address,
-        &[
-            "--tray-only",
-            "--no-lock-pause",
-            "--onset-seconds",
-            "2",
-            "--slouch-seconds",
-            "6",
-        ],
+        &[&["--tray-only", "--no-lock-pause"], PROMPT_FLAGS].concat(),
         &clip,
     );
     h.wait_for("the item registers", |_| !items.lock().unwrap().is_empty());
@@ -529,6 +542,8 @@ fn without_a_bus_one_warning_each_and_the_run_completes() {
 #[derive(Clone, Debug)]
 struct Shown {
     id: u32,
+    /// The notification it replaces (0: none).
+    replaces: u32,
     summary: String,
     actions: Vec<String>,
 }
@@ -548,7 +563,7 @@ impl Notifications {
     fn notify(
         &self,
         _app_name: &str,
-        _replaces_id: u32,
+        replaces_id: u32,
         _app_icon: &str,
         summary: &str,
         _body: &str,
@@ -557,9 +572,14 @@ impl Notifications {
         _expire_timeout: i32,
     ) -> u32 {
         let mut shown = self.shown.lock().unwrap();
-        let id = shown.len() as u32 + 1;
+        // A replacement keeps the id it replaces (the specification).
+        let id = match replaces_id {
+            0 => shown.len() as u32 + 1,
+            id => id,
+        };
         shown.push(Shown {
             id,
+            replaces: replaces_id,
             summary: summary.to_string(),
             actions,
         });
@@ -583,28 +603,22 @@ fn the_prompt_notification_buttons_act_like_the_keys() {
     };
     let server = Notifications::default();
     let shown = Arc::clone(&server.shown);
-    let conn = zbus::blocking::connection::Builder::address(bus.address.as_str())
-        .unwrap()
-        .serve_at("/org/freedesktop/Notifications", server)
-        .unwrap()
-        .name("org.freedesktop.Notifications")
-        .unwrap()
-        .build()
-        .unwrap();
+    let conn = serve_on(
+        &bus,
+        "/org/freedesktop/Notifications",
+        "org.freedesktop.Notifications",
+        server,
+    );
     let dir = tempfile::tempdir().unwrap();
     let clip = make_clip(&data, dir.path(), 8.0, 20.0);
     // Headless: prompts go out as notifications.
     let mut h = Hunch::start(
         &bus.address,
         &[
-            "--no-window",
-            "--no-tray",
-            "--no-lock-pause",
-            "--onset-seconds",
-            "2",
-            "--slouch-seconds",
-            "6",
-        ],
+            &["--no-window", "--no-tray", "--no-lock-pause"],
+            PROMPT_FLAGS,
+        ]
+        .concat(),
         &clip,
     );
     h.wait_for("the prompt's notification", |_| {
@@ -647,4 +661,105 @@ fn the_prompt_notification_buttons_act_like_the_keys() {
     let prompt = events.iter().find(|e| e["type"] == "prompt").unwrap();
     let stretch = events.iter().find(|e| e["type"] == "stretch").unwrap();
     assert_eq!(stretch["stretch"], prompt["stretch"], "{stretch}\n{stderr}");
+}
+
+/// The user clicks `action` on notification `id`, again until `heard`
+/// holds (hunch starts listening for clicks just after showing it).
+fn click_until(
+    h: &mut Hunch,
+    conn: &Connection,
+    id: u32,
+    action: &str,
+    what: &str,
+    mut heard: impl FnMut(&mut Hunch) -> bool,
+) {
+    h.wait_for(what, |h| {
+        conn.emit_signal(
+            None::<&str>,
+            "/org/freedesktop/Notifications",
+            "org.freedesktop.Notifications",
+            "ActionInvoked",
+            &(id, action),
+        )
+        .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        heard(h)
+    });
+}
+
+#[test]
+fn another_from_the_notification_replaces_it_with_the_new_stretch() {
+    let Some(data) = shared_data_or_skip("prompt notification swap") else {
+        return;
+    };
+    let Some(bus) = private_bus("prompt notification swap") else {
+        return;
+    };
+    let server = Notifications::default();
+    let shown = Arc::clone(&server.shown);
+    let conn = serve_on(
+        &bus,
+        "/org/freedesktop/Notifications",
+        "org.freedesktop.Notifications",
+        server,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let clip = make_clip(&data, dir.path(), 8.0, 24.0);
+    // Tray only: the card is hidden, so the notification is where the user
+    // sees the prompt and swaps its stretch.
+    let mut h = Hunch::start(
+        &bus.address,
+        &[&["--tray-only", "--no-lock-pause"], PROMPT_FLAGS].concat(),
+        &clip,
+    );
+    let prompts = || -> Vec<Shown> {
+        shown
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|n| n.summary.starts_with("Time for"))
+            .cloned()
+            .collect()
+    };
+    h.wait_for("the prompt's notification", |_| !prompts().is_empty());
+    let first = prompts()[0].clone();
+    let ids: Vec<&str> = first
+        .actions
+        .iter()
+        .step_by(2)
+        .map(String::as_str)
+        .collect();
+    assert_eq!(ids, ["done", "snooze", "another"], "{first:?}");
+    click_until(&mut h, &conn, first.id, "another", "the swap", |_| {
+        prompts().len() > 1
+    });
+    let swaps = prompts()[1..].to_vec();
+    for n in &swaps {
+        assert_eq!(n.replaces, first.id, "replaced in place: {n:?}");
+        assert_eq!(n.id, first.id);
+        assert_eq!(n.actions, first.actions, "the same buttons");
+    }
+    let last = swaps.last().unwrap().clone();
+    click_until(
+        &mut h,
+        &conn,
+        first.id,
+        "done",
+        "the stretch marked done",
+        |h| h.has_event(|e| e["type"] == "stretch"),
+    );
+    let (events, stderr) = h.finish();
+    let prompt = events.iter().find(|e| e["type"] == "prompt").unwrap();
+    let done: Vec<&Value> = events.iter().filter(|e| e["type"] == "stretch").collect();
+    assert_eq!(done.len(), 1, "one click, one stretch: {done:?}\n{stderr}");
+    let stretch = done[0]["stretch"].as_str().unwrap();
+    let name = &hunch::stretches::find(stretch).unwrap().name;
+    assert_eq!(last.summary, format!("Time for {name}"), "{stderr}");
+    // Each swap names a stretch other than the one it replaced.
+    let mut before = first.summary.clone();
+    for n in &swaps {
+        assert_ne!(n.summary, before, "another stretch");
+        before = n.summary.clone();
+    }
+    assert!(prompt["stretch"].is_string(), "{prompt}");
 }

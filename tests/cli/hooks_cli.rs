@@ -3,25 +3,9 @@
 
 #![cfg(unix)]
 
+use crate::common::processes_with;
 use hunch::capture::clip;
 use hunch::testdata::shared_data_or_skip;
-
-/// Live processes whose command line has `marker` as an argument.
-fn processes_with(marker: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
-            continue;
-        };
-        if cmdline
-            .split(|b| *b == 0)
-            .any(|arg| arg == marker.as_bytes())
-        {
-            found.push(String::from_utf8_lossy(&cmdline).replace('\0', " "));
-        }
-    }
-    found
-}
 
 #[test]
 fn endless_hooks_end_with_hunch() {
@@ -79,4 +63,56 @@ fn endless_hooks_end_with_hunch() {
     }
     // `yes` flooded its output into the log: bounded, so stderr stays small.
     assert!(out.stderr.len() < 20_000, "{} bytes", out.stderr.len());
+}
+
+/// A hook outlives nothing, not even a hunch killed outright: the kernel
+/// stops it (the parent-death signal) when hunch cannot.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_hook_ends_when_hunch_is_killed() {
+    let Some(data) = shared_data_or_skip("a_hook_ends_when_hunch_is_killed") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("good_slouch.mp4");
+    // 4 s upright, then head forward long enough to still be playing when
+    // the test kills hunch.
+    clip::make_clip(&data, &clip::good_slouch_good(4.0, 60.0), &path).unwrap();
+    let marker = format!("1002.{}4", std::process::id());
+    let mut child = crate::common::hunch()
+        .arg("--input")
+        .arg(&path)
+        .args([
+            "--no-window",
+            "--no-history",
+            "--slouch-seconds",
+            "2",
+            "--on-slouch",
+        ])
+        .arg(format!("sleep {marker}"))
+        .env_remove("HUNCH_CONFIG")
+        .env("XDG_CONFIG_HOME", dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The hook is running (hunch plays the clip in real time: a minute).
+    while processes_with(&marker).is_empty() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "hunch ended before its hook ran"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap(); // SIGKILL: hunch gets no chance to clean up.
+    child.wait().unwrap();
+    let start = std::time::Instant::now();
+    while !processes_with(&marker).is_empty() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "the hook outlived a killed hunch: {:?}",
+            processes_with(&marker)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }

@@ -4,6 +4,7 @@
 
 #![cfg(unix)]
 
+use crate::common::processes_with;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -120,23 +121,6 @@ fn a_missing_program_or_failing_hook_does_not_stop_anything() {
         hooks.fire(&ctx(HookEvent::Recover));
     }
     drop(hooks);
-}
-
-/// Live processes whose command line has `marker` as an argument.
-fn processes_with(marker: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
-            continue;
-        };
-        if cmdline
-            .split(|b| *b == 0)
-            .any(|arg| arg == marker.as_bytes())
-        {
-            found.push(String::from_utf8_lossy(&cmdline).replace('\0', " "));
-        }
-    }
-    found
 }
 
 /// Waits (up to 20 s on a loaded machine) until no process has `marker`.
