@@ -27,12 +27,26 @@ use image::RgbImage;
 use serde::Serialize;
 
 use crate::capture::{self, FrameSource, ImageSource, InputKind, Timing, VideoSource};
-use crate::cli::{AnalyzeArgs, Cli};
 use crate::frame::load_image;
 use crate::landmarks::Pose;
 use crate::output::Protected;
 use crate::pose::{Mode, PoseEstimator, StageTimings};
 use crate::posture;
+use crate::settings::{AnalyzeSettings, Settings};
+
+/// Why `hunch analyze` stopped (an input that cannot be read is a line on
+/// stderr, not an error: the other inputs still run).
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyzeError {
+    #[error("cannot write the results ({0})")]
+    Write(#[source] std::io::Error),
+    #[error("cannot create the render folder ({source}): {}", path.display())]
+    RenderDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
 
 /// The pose part of a frame's JSON line.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -267,19 +281,19 @@ pub fn summary_line(f: &AnalyzedFrame) -> String {
 }
 
 /// `hunch analyze`.
-pub fn run(cli: &Cli, args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
-    let mut judge = Judge::new(cli)?;
+pub fn run(settings: &Settings, args: &AnalyzeSettings) -> anyhow::Result<ExitCode> {
+    let mut judge = Judge::new(&settings.posture)?;
     let mut render = match &args.render {
         // As the window shows it: mirrored unless --no-mirror.
         Some(dir) => Some(RenderTo::new(
             dir,
-            !cli.monitor.no_mirror,
+            settings.monitor.mirror,
             &args.inputs,
-            crate::settings::own_files(cli),
+            settings.own_files(),
         )?),
         None => None,
     };
-    let mut estimator = PoseEstimator::new(&crate::settings::pose(&cli.common))?;
+    let mut estimator = PoseEstimator::new(&settings.pose)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut write_failed: Option<std::io::Error> = None;
@@ -321,7 +335,7 @@ pub fn run(cli: &Cli, args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     match write_failed {
         // `hunch analyze ... | head` closing the pipe early is not a failure.
         Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        Some(e) => return Err(anyhow::anyhow!("cannot write the results ({e})")),
+        Some(e) => return Err(AnalyzeError::Write(e).into()),
         None => {}
     }
     Ok(if failed {
@@ -352,17 +366,17 @@ struct Judged {
 }
 
 impl Judge {
-    fn new(cli: &Cli) -> anyhow::Result<Judge> {
+    fn new(posture: &crate::settings::PostureSettings) -> anyhow::Result<Judge> {
         Ok(Judge {
-            thresholds: crate::settings::thresholds(&cli.common.posture)?,
-            state_cfg: crate::settings::state_config(&cli.common.posture)?,
+            thresholds: posture.thresholds.clone(),
+            state_cfg: posture.state.clone(),
             // Only an explicit --profile: a still analysis should not silently
             // depend on whatever calibration the user last made.
-            profile: match &cli.common.posture.profile {
-                Some(_) => crate::monitor::load_profile(cli)?,
+            profile: match &posture.profile {
+                Some(_) => crate::monitor::load_profile(posture)?,
                 None => None,
             },
-            view: crate::settings::view(&cli.common.posture),
+            view: posture.view,
             stream: None,
         })
     }
@@ -505,8 +519,9 @@ impl RenderTo {
                 );
             }
         }
-        std::fs::create_dir_all(dir).map_err(|e| {
-            anyhow::anyhow!("cannot create the render folder ({e}): {}", dir.display())
+        std::fs::create_dir_all(dir).map_err(|source| AnalyzeError::RenderDir {
+            path: dir.to_path_buf(),
+            source,
         })?;
         Ok(RenderTo {
             dir: dir.to_path_buf(),

@@ -1,14 +1,19 @@
 //! Runs each command: the glue between the flags and the pipeline stages.
+//! The flags arrive already turned into [`Settings`] (by `config`, once);
+//! here each command's own flags become its settings, and the commands
+//! take only those.
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::cli::{BenchArgs, BenchWhat, Cli, Command, HistoryAction, HistoryCmd, ReportArgs};
+use crate::cli::{BenchArgs, BenchWhat, Command, HistoryAction, HistoryCmd, ReportArgs};
+use crate::config::Layered;
 use crate::history::History;
 use crate::output::Target;
 use crate::report;
+use crate::settings::{AnalyzeSettings, Calibration, CpuBenchSettings, RoutineSettings, Settings};
 use crate::{analyze, capture, config, cpubench};
 
 /// Sets up logging to stderr: warnings by default, more with `-v`; `RUST_LOG` wins.
@@ -48,22 +53,42 @@ pub fn error_line(err: &anyhow::Error) -> String {
     line
 }
 
-/// Runs the command the flags ask for.
-pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match &cli.command {
-        None => crate::monitor::run(&cli),
+/// Runs the command the flags ask for, with the settings made from them.
+pub fn run(layered: &Layered) -> anyhow::Result<ExitCode> {
+    let settings = &layered.settings;
+    match &layered.cli.command {
+        None => crate::monitor::run(settings.clone()),
         Some(Command::Cameras) => cameras(),
-        Some(Command::Autostart(args)) => crate::desktop::autostart::run(args),
-        Some(Command::Config) => show_config(),
-        Some(Command::Bench(b)) if b.what == BenchWhat::Cpu => cpubench::run(&cli, b),
+        Some(Command::Autostart(args)) => crate::desktop::autostart::run(
+            args.action.into(),
+            crate::desktop::autostart::StartMode::new(args.compact, args.tray_only),
+        ),
+        Some(Command::Config) => show_config(layered),
+        Some(Command::Bench(b)) if b.what == BenchWhat::Cpu => {
+            cpubench::run(settings, &CpuBenchSettings::from_args(b)?)
+        }
         Some(Command::Stretches) => list_stretches(),
-        Some(Command::Report(args)) => report(args, &cli),
-        Some(Command::History(cmd)) => history(cmd, cli.monitor.history.as_deref()),
-        Some(Command::Stretch(args)) => crate::monitor::run_stretch(&cli, args),
-        Some(Command::Routine(args)) => crate::routine::run(&cli, args),
-        Some(Command::Calibrate(args)) => crate::calibrate::run(&cli, args),
-        Some(Command::Bench(b)) => bench_pipeline(&cli, b),
-        Some(Command::Analyze(args)) => analyze::run(&cli, args),
+        Some(Command::Report(args)) => report(args, settings),
+        Some(Command::History(cmd)) => history(cmd, settings.monitor.history.as_deref()),
+        Some(Command::Stretch(args)) => {
+            let stretch = crate::stretches::find(&args.id)?;
+            let live = settings
+                .clone()
+                .watching(args.input.as_ref(), args.no_window);
+            crate::monitor::run_stretch(live, stretch)
+        }
+        Some(Command::Routine(args)) => {
+            let routine = RoutineSettings::from_args(args)?;
+            let live = settings
+                .clone()
+                .watching(args.input.as_ref(), args.no_window);
+            crate::routine::run(live, &routine)
+        }
+        Some(Command::Calibrate(args)) => {
+            crate::calibrate::run(settings, &Calibration::from_args(args)?)
+        }
+        Some(Command::Bench(b)) => bench_pipeline(settings, b),
+        Some(Command::Analyze(args)) => analyze::run(settings, &AnalyzeSettings::from(args)),
     }
 }
 
@@ -88,11 +113,8 @@ fn cameras() -> anyhow::Result<ExitCode> {
 }
 
 /// `hunch config`: the effective configuration and where each value came from.
-fn show_config() -> anyhow::Result<ExitCode> {
-    // Layered again from the process so the sources are at hand; `main`
-    // already did the same and reported any error.
-    let layered = config::load_from_process()?;
-    match config::write_effective(&mut std::io::stdout().lock(), &layered) {
+fn show_config(layered: &Layered) -> anyhow::Result<ExitCode> {
+    match config::write_effective(&mut std::io::stdout().lock(), layered) {
         // `hunch config | head` closing the pipe early is not a failure.
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(ExitCode::SUCCESS),
@@ -102,7 +124,7 @@ fn show_config() -> anyhow::Result<ExitCode> {
 /// `hunch bench pipeline`: per-frame pose pipeline time, video and still mode.
 /// A developer benchmark: built with the `testkit` feature only.
 #[cfg(feature = "testkit")]
-fn bench_pipeline(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
+fn bench_pipeline(settings: &Settings, args: &BenchArgs) -> anyhow::Result<ExitCode> {
     /// Timed passes per mode.
     const PIPELINE_REPS: usize = 3;
     let input = match &args.input {
@@ -112,15 +134,14 @@ fn bench_pipeline(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
             .filter(|p| p.is_file())
             .context("no input to measure on: pass --input VIDEO (or a folder of images)")?,
     };
-    let config = crate::settings::pose(&cli.common);
-    crate::pose::bench::run(&config, &input, PIPELINE_REPS)?;
+    crate::pose::bench::run(&settings.pose, &input, PIPELINE_REPS)?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Release builds leave the pipeline benchmark (and the test data it reads)
 /// out: say how to run it.
 #[cfg(not(feature = "testkit"))]
-fn bench_pipeline(_cli: &Cli, _args: &BenchArgs) -> anyhow::Result<ExitCode> {
+fn bench_pipeline(_settings: &Settings, _args: &BenchArgs) -> anyhow::Result<ExitCode> {
     anyhow::bail!(
         "hunch bench pipeline is a developer benchmark, not part of this build: run it from the source tree with cargo run --release --features testkit -- bench pipeline"
     )
@@ -139,14 +160,18 @@ const CHART_BAR_DAYS: u32 = 28;
 
 /// `hunch report`: summary as text or JSON, optionally a chart and a CSV.
 /// Needs neither ONNX Runtime nor the models.
-fn report(args: &ReportArgs, cli: &Cli) -> anyhow::Result<ExitCode> {
+fn report(args: &ReportArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     let tz = chrono::Local;
     let now = now_unix();
     let (from, to) = report::range(args.since.as_deref(), args.days, now, &tz)?;
-    let path = History::resolve_path(args.history.as_deref().or(cli.monitor.history.as_deref()))?;
+    let path = History::resolve_path(
+        args.history
+            .as_deref()
+            .or(settings.monitor.history.as_deref()),
+    )?;
     // Outputs are checked before anything is read or written: never over
     // the history, the profile or the config, and at most one to stdout.
-    let mut protected = crate::settings::own_files(cli);
+    let mut protected = settings.own_files();
     protected.add_history(&path);
     let csv = args.csv.as_deref().map(Target::parse);
     let png = args.png.as_deref().map(Target::parse);

@@ -8,37 +8,35 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crate::capture::{self, InputKind, SourceConfig};
-use crate::cli::{CalibrateArgs, Cli};
 use crate::frame::load_image;
-use crate::monitor::{pose_config, profile_path};
 use crate::pose::{Mode, PoseEstimator};
 use crate::posture::{self, Measurement, Profile, Shots, View};
 use crate::session::CalibrationEnd;
-
-/// Default seconds of camera frames.
-pub const DEFAULT_SECONDS: f64 = 5.0;
+use crate::settings::{Calibration, Settings};
 /// Camera frames per second used while calibrating.
 const CAMERA_FPS: f64 = 5.0;
 
 /// Runs `hunch calibrate`.
-pub fn run(cli: &Cli, args: &CalibrateArgs) -> anyhow::Result<ExitCode> {
-    let path = profile_path(cli)?;
+pub fn run(settings: &Settings, from: &Calibration) -> anyhow::Result<ExitCode> {
+    let path = settings.posture.profile_path()?;
     // The profile is this command's output: never over the history, the
     // config or an input.
-    crate::settings::history_and_config(cli)
-        .add_inputs(args.input.iter().map(std::path::PathBuf::as_path))
+    settings
+        .history_and_config()
+        .add_inputs(from.inputs().iter().map(std::path::PathBuf::as_path))
         .check("--profile", &path)?;
-    if args.input.is_empty() {
-        return from_camera(cli, args.seconds.unwrap_or(DEFAULT_SECONDS), path);
-    }
-    let view = crate::settings::view(&cli.common.posture);
-    let mut estimator = PoseEstimator::new(&pose_config(cli))?;
+    let inputs = match from {
+        Calibration::Camera { seconds } => return from_camera(settings, *seconds, path),
+        Calibration::Inputs(inputs) => inputs,
+    };
+    let view = settings.posture.view;
+    let mut estimator = PoseEstimator::new(&settings.pose)?;
     let mut tally = Tally::default();
     let (measurements, shots) = {
         let mut all = Vec::new();
         // Photos are counted as photos; any video makes them frames.
         let mut shots = Shots::Photos;
-        for input in &args.input {
+        for input in inputs {
             let (m, s) = from_input(input, &mut estimator, view, &mut tally)?;
             all.extend(m);
             if s == Shots::Frames {
@@ -70,8 +68,8 @@ pub fn run(cli: &Cli, args: &CalibrateArgs) -> anyhow::Result<ExitCode> {
     };
     profile.save(&path)?;
     if let Ok(Some(h)) = crate::history::Recorder::for_monitor(
-        cli.monitor.history.as_deref(),
-        cli.monitor.no_history,
+        settings.monitor.history.as_deref(),
+        settings.monitor.no_history,
         created,
     ) {
         h.record(crate::history::Calibration {
@@ -218,16 +216,16 @@ fn from_input(
 /// Calibrates from the camera over `seconds`: the live session's own
 /// calibration, run by the one driver (so the camera gets the monitor's
 /// pacing and recovery), at [`crate::session::CALIBRATE_FPS`].
-fn from_camera(cli: &Cli, seconds: f64, path: std::path::PathBuf) -> anyhow::Result<ExitCode> {
-    anyhow::ensure!(
-        seconds.is_finite() && seconds > 0.0,
-        "--seconds must be above 0 (got {seconds})"
-    );
-    let mut settings = crate::config::MonitorSettings::from_cli(cli);
-    settings.no_window = true;
+/// `seconds` is above zero ([`Calibration`] checked it).
+fn from_camera(
+    settings: &Settings,
+    seconds: f64,
+    path: std::path::PathBuf,
+) -> anyhow::Result<ExitCode> {
+    let mut settings = settings.clone();
+    settings.monitor.no_window = true;
     eprintln!("Sit upright and look at the screen for {seconds:.0} seconds...");
     let session = crate::monitor::run_command(
-        cli,
         settings,
         crate::session::Mode::Calibrate { seconds },
         "hunch: calibrate",

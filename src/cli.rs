@@ -37,24 +37,19 @@ pub struct Cli {
 /// Flags every command understands.
 #[derive(Debug, Default, Args, Clone)]
 pub struct CommonArgs {
-    /// Folder holding the ONNX models [default: $HUNCH_MODELS, beside the program, the source tree's models/, your data dir]
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", help = crate::settings::help("Folder holding the ONNX models", "models"))]
     pub models: Option<PathBuf>,
 
-    /// Path to the ONNX Runtime shared library (libonnxruntime.so) [default: $ORT_DYLIB_PATH, beside the program, then where scripts/setup.sh installs it]
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH", help = crate::settings::help("Path to the ONNX Runtime shared library (libonnxruntime.so)", "ort-lib"))]
     pub ort_lib: Option<PathBuf>,
 
-    /// Landmark model: lite (faster) or full (MediaPipe's default) [default: full]
-    #[arg(long, global = true, value_enum)]
+    #[arg(long, global = true, value_enum, help = crate::settings::help("Landmark model: lite (faster) or full (MediaPipe's default)", "model"))]
     pub model: Option<ModelChoice>,
 
-    /// Inference threads for ONNX Runtime [default: 1]
-    #[arg(long, global = true, value_name = "N")]
+    #[arg(long, global = true, value_name = "N", help = crate::settings::help("Inference threads for ONNX Runtime", "threads"))]
     pub threads: Option<usize>,
 
-    /// Configuration file (TOML; keys are flag names) [default: hunch/config.toml in your config dir]
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH", help = crate::settings::help("Configuration file (TOML; keys are flag names)", "config"))]
     pub config: Option<PathBuf>,
 
     /// Log more (-v: debug, -vv: trace); RUST_LOG overrides
@@ -66,8 +61,7 @@ pub struct CommonArgs {
 }
 
 /// Which way the camera sees the user.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ViewArg {
     /// Detect from the landmarks.
     Auto,
@@ -92,35 +86,28 @@ impl ViewArg {
 #[derive(Debug, Default, Args, Clone)]
 #[command(next_help_heading = "Posture judgement")]
 pub struct PostureArgs {
-    /// Calibration profile to judge against (TOML) [default: hunch/profile.toml in your config dir]
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH", help = crate::settings::help("Calibration profile to judge against (TOML)", "profile"))]
     pub profile: Option<PathBuf>,
 
-    /// Force the camera view instead of detecting it [default: auto]
-    #[arg(long, global = true, value_enum)]
+    #[arg(long, global = true, value_enum, help = crate::settings::help("Force the camera view instead of detecting it", "view"))]
     pub view: Option<ViewArg>,
 
-    /// Seconds of continuous slumping before a stretch is suggested [default: 30]
-    #[arg(long, global = true, value_name = "SECONDS")]
+    #[arg(long, global = true, value_name = "SECONDS", help = crate::settings::help("Seconds of continuous slumping before a stretch is suggested", "slouch-seconds"))]
     pub slouch_seconds: Option<f64>,
     /// The thresholds, one flag each, made from the threshold list.
     #[command(flatten)]
     pub thresholds: ThresholdArgs,
 
-    /// Time constant of the smoothing of each frame's judgement [default: 1.5]
-    #[arg(long, global = true, value_name = "SECONDS")]
+    #[arg(long, global = true, value_name = "SECONDS", help = crate::settings::help("Time constant of the smoothing of each frame's judgement", "smoothing-seconds"))]
     pub smoothing_seconds: Option<f64>,
 
-    /// Seconds a posture must hold before the state changes to it [default: 5]
-    #[arg(long, global = true, value_name = "SECONDS")]
+    #[arg(long, global = true, value_name = "SECONDS", help = crate::settings::help("Seconds a posture must hold before the state changes to it", "onset-seconds"))]
     pub onset_seconds: Option<f64>,
 
-    /// Minutes after a stretch prompt before the next one [default: 10]
-    #[arg(long, global = true, value_name = "MINUTES")]
+    #[arg(long, global = true, value_name = "MINUTES", help = crate::settings::help("Minutes after a stretch prompt before the next one", "cooldown-minutes"))]
     pub cooldown_minutes: Option<f64>,
 
-    /// Seconds without a person before the state is away [default: 10]
-    #[arg(long, global = true, value_name = "SECONDS")]
+    #[arg(long, global = true, value_name = "SECONDS", help = crate::settings::help("Seconds without a person before the state is away", "away-seconds"))]
     pub away_seconds: Option<f64>,
 }
 
@@ -153,6 +140,14 @@ macro_rules! threshold_args {
         }
 
         impl ThresholdArgs {
+            /// A threshold flag's default, as its help shows it.
+            pub fn default_text(long: &str) -> Option<&'static str> {
+                match long {
+                    $( $eflag => Some(stringify!($edef)), $xflag => Some(stringify!($xdef)), )*
+                    _ => None,
+                }
+            }
+
             /// The thresholds given, for the posture stage.
             pub fn overrides(&self) -> ThresholdOverrides {
                 ThresholdOverrides {
@@ -172,20 +167,16 @@ pub struct MonitorArgs {
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
 
-    /// Camera to use, by index or (part of) its name, as `hunch cameras` lists them [default: the first that works]
-    #[arg(long, value_name = "N|NAME")]
+    #[arg(long, value_name = "N|NAME", help = crate::settings::help("Camera to use, by index or (part of) its name, as `hunch cameras` lists them", "camera"))]
     pub camera: Option<String>,
 
-    /// Camera resolution [default: 640x480]
-    #[arg(long, value_name = "WxH")]
+    #[arg(long, value_name = "WxH", help = crate::settings::help("Camera resolution", "resolution"))]
     pub resolution: Option<String>,
 
-    /// Frame rate to ask the camera for [default: 30]
-    #[arg(long, value_name = "FPS")]
+    #[arg(long, value_name = "FPS", help = crate::settings::help("Frame rate to ask the camera for", "camera-fps"))]
     pub camera_fps: Option<u32>,
 
-    /// Pose inference rate in frames per second (faster briefly while your posture changes or a stretch is coached, slower while away) [default: 2]
-    #[arg(long, value_name = "FPS")]
+    #[arg(long, value_name = "FPS", help = crate::settings::help("Pose inference rate in frames per second (faster briefly while your posture changes or a stretch is coached, slower while away)", "fps"))]
     pub fps: Option<f64>,
 
     /// Play --input at its own frame rate (the default with --input)
@@ -196,8 +187,7 @@ pub struct MonitorArgs {
     #[arg(long, overrides_with = "realtime")]
     pub no_realtime: bool,
 
-    /// Seconds each still stands for when --input is a folder or list of images [default: 1]
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(long, value_name = "SECONDS", help = crate::settings::help("Seconds each still stands for when --input is a folder or list of images", "image-seconds"))]
     pub image_seconds: Option<f64>,
 
     /// Run without a window: a one-line terminal status and desktop notifications
@@ -208,20 +198,16 @@ pub struct MonitorArgs {
     #[arg(long)]
     pub no_mirror: bool,
 
-    /// Minutes a snooze (key s) lasts [default: 30]
-    #[arg(long, value_name = "MINUTES")]
+    #[arg(long, value_name = "MINUTES", help = crate::settings::help("Minutes a snooze (key s) lasts", "snooze-minutes"))]
     pub snooze_minutes: Option<f64>,
 
-    /// Minutes before the same stretch is offered again [default: 60]
-    #[arg(long, value_name = "MINUTES")]
+    #[arg(long, value_name = "MINUTES", help = crate::settings::help("Minutes before the same stretch is offered again", "stretch-repeat-minutes"))]
     pub stretch_repeat_minutes: Option<f64>,
 
-    /// Most minutes of prompted stretching in any hour [default: 5]
-    #[arg(long, value_name = "MINUTES")]
+    #[arg(long, value_name = "MINUTES", help = crate::settings::help("Most minutes of prompted stretching in any hour", "stretch-minutes-per-hour"))]
     pub stretch_minutes_per_hour: Option<f64>,
 
-    /// Offer `hunch routine` at this many stretch prompts in a day (0: never) [default: 3]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help = crate::settings::help("Offer `hunch routine` at this many stretch prompts in a day (0: never)", "routine-after"))]
     pub routine_after: Option<u32>,
 
     /// Command to run when slumping starts (state in HUNCH_* environment variables)
@@ -240,24 +226,21 @@ pub struct MonitorArgs {
     #[arg(long)]
     pub hook_shell: bool,
 
-    /// Seconds an --on-* command may run before it (and everything it started) is stopped [default: 30]
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(long, value_name = "SECONDS", help = crate::settings::help("Seconds an --on-* command may run before it (and everything it started) is stopped", "hook-timeout"))]
     pub hook_timeout: Option<f64>,
 
     /// Write state changes and per-second metrics as JSON lines to FILE (- for stdout)
     #[arg(long, value_name = "FILE|-")]
     pub events: Option<String>,
 
-    /// History database [default: hunch/history.sqlite3 in your data dir]
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", help = crate::settings::help("History database", "history"))]
     pub history: Option<PathBuf>,
 
     /// Keep no history
     #[arg(long)]
     pub no_history: bool,
 
-    /// Start in the compact always-on-top overlay (320x180) instead of the full window; key k switches while running [default: the mode hunch was last in]
-    #[arg(long, conflicts_with_all = ["no_window", "tray_only"])]
+    #[arg(long, conflicts_with_all = ["no_window", "tray_only"], help = crate::settings::help("Start in the compact always-on-top overlay (320x180) instead of the full window; key k switches while running", "compact"))]
     pub compact: bool,
 
     /// Start with no window, only the tray icon (its menu shows the window); prompts come as notifications
@@ -347,8 +330,7 @@ pub struct CalibrateArgs {
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub input: Vec<PathBuf>,
 
-    /// Seconds of camera frames to record [default: 5]
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(long, value_name = "SECONDS", help = crate::settings::with_default("Seconds of camera frames to record", crate::settings::DEFAULT_CALIBRATE_SECONDS))]
     pub seconds: Option<f64>,
 }
 
@@ -370,8 +352,7 @@ pub struct StretchArgs {
 /// `hunch routine`.
 #[derive(Debug, Args)]
 pub struct RoutineArgs {
-    /// Fit the routine into about this many minutes (stretches are left out, the order kept) [default: all of it]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help = crate::settings::with_default("Fit the routine into about this many minutes (stretches are left out, the order kept)", "all of it"))]
     pub minutes: Option<f64>,
 
     /// Leave out the floor stretches (cat-cow, child's pose)
@@ -398,8 +379,7 @@ pub struct ReportArgs {
     #[arg(long, value_name = "DATE", conflicts_with = "days")]
     pub since: Option<String>,
 
-    /// Report on the last N days [default: 7]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help = crate::settings::with_default("Report on the last N days", crate::report::DEFAULT_DAYS))]
     pub days: Option<u32>,
 
     /// Draw a chart to this PNG file
@@ -414,8 +394,7 @@ pub struct ReportArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// History database [default: hunch/history.sqlite3 in your data dir]
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", help = crate::settings::help("History database", "history"))]
     pub history: Option<PathBuf>,
 }
 
@@ -425,8 +404,7 @@ pub struct HistoryCmd {
     #[command(subcommand)]
     pub action: HistoryAction,
 
-    /// History database [default: hunch/history.sqlite3 in your data dir]
-    #[arg(long, value_name = "PATH", global = true)]
+    #[arg(long, value_name = "PATH", global = true, help = crate::settings::help("History database", "history"))]
     pub history: Option<PathBuf>,
 }
 

@@ -18,8 +18,9 @@
 //! then parsing the whole with clap. Only the top-level and global flags can
 //! be configured this way, not the flags of subcommands.
 //!
-//! After layering, [`validate`] checks the values together and names the
-//! flags (and where each value came from) in its errors.
+//! After layering, [`Settings::build`] turns the values into typed settings,
+//! checking them together; its errors name the flags, to which this module
+//! adds where each value came from.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -28,10 +29,8 @@ use std::path::{Path, PathBuf};
 use clap::parser::ValueSource;
 use clap::{ArgAction, CommandFactory, FromArgMatches};
 
-use crate::capture::{CameraSelector, Resolution, SourceConfig};
 use crate::cli::Cli;
-use crate::hooks::HookConfig;
-use crate::schedule::{self, RatePolicy};
+use crate::settings::Settings;
 
 /// Where a value came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,8 +62,12 @@ pub enum ConfigError {
     /// A command-line error (or `--help`/`--version`): let clap print it.
     #[error(transparent)]
     Clap(#[from] clap::Error),
-    #[error("cannot read the config file ({reason}): check the path or pass another --config: {}", path.display())]
-    Read { path: PathBuf, reason: String },
+    #[error("cannot read the config file ({source}): check the path or pass another --config: {}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("config file line {line}: {message}; fix that line: {}", path.display())]
     Syntax {
         path: PathBuf,
@@ -96,6 +99,8 @@ pub enum ConfigError {
 pub struct Layered {
     /// The flags after layering.
     pub cli: Cli,
+    /// The same, as typed settings (checked once, while they were built).
+    pub settings: Settings,
     /// clap's view of the same (for printing any flag generically).
     pub matches: clap::ArgMatches,
     /// For every configurable flag (keyed by its long name), its source.
@@ -125,7 +130,6 @@ struct Spec {
     id: String,
     long: String,
     kind: Kind,
-    help: String,
 }
 
 fn specs() -> Vec<Spec> {
@@ -150,7 +154,6 @@ fn specs() -> Vec<Spec> {
                 id: a.get_id().to_string(),
                 long,
                 kind,
-                help: a.get_help().map(|h| h.to_string()).unwrap_or_default(),
             })
         })
         .collect()
@@ -427,7 +430,7 @@ pub fn load(
             Err(e) => {
                 return Err(ConfigError::Read {
                     path: path.clone(),
-                    reason: e.to_string(),
+                    source: e,
                 });
             }
         }
@@ -496,16 +499,22 @@ pub fn load(
             if overridden { Source::Default } else { source },
         );
     }
-    let layered = Layered {
+    // Every value checked once, as it becomes a typed setting; each
+    // problem names the flag and where its value came from.
+    let origin = |long: &str| match sources.get(long) {
+        None | Some(Source::Default) => None,
+        Some(s) => Some(s.to_string()),
+    };
+    let settings = Settings::build(&cli, file.clone(), &origin).map_err(ConfigError::Invalid)?;
+    Ok(Layered {
         cli,
+        settings,
         matches,
         sources,
         file,
         file_found,
         file_source,
-    };
-    validate(&layered)?;
-    Ok(layered)
+    })
 }
 
 /// [`load`] from this process's arguments and environment.
@@ -515,266 +524,6 @@ pub fn load_from_process() -> Result<Layered, ConfigError> {
         &|k| std::env::var_os(k),
         default_config_path(),
     )
-}
-
-/// Checks the values together. Each problem names the flag and where its
-/// value came from; all problems are reported at once.
-pub fn validate(layered: &Layered) -> Result<(), ConfigError> {
-    let cli = &layered.cli;
-    let mut errors = Vec::new();
-    let from = |long: &str| match layered.source(long) {
-        Source::Default => String::new(),
-        s => format!(", from {s}"),
-    };
-    let positive = |errors: &mut Vec<String>, long: &str, v: Option<f64>, max: f64| {
-        if let Some(v) = v
-            && !(v.is_finite() && v > 0.0 && v <= max)
-        {
-            errors.push(format!(
-                "--{long} must be above 0 and at most {max} (got {v}{})",
-                from(long)
-            ));
-        }
-    };
-    let m = &cli.monitor;
-    if let Some(v) = m.fps
-        && !(v.is_finite() && (schedule::MIN_FPS..=schedule::MAX_FPS).contains(&v))
-    {
-        errors.push(format!(
-            "--fps must be from {} to {} inferences a second (got {v}{})",
-            schedule::MIN_FPS,
-            schedule::MAX_FPS,
-            from("fps")
-        ));
-    }
-    positive(&mut errors, "snooze-minutes", m.snooze_minutes, 24.0 * 60.0);
-    positive(
-        &mut errors,
-        "stretch-repeat-minutes",
-        m.stretch_repeat_minutes,
-        schedule::MAX_REPEAT_S / 60.0,
-    );
-    positive(
-        &mut errors,
-        "stretch-minutes-per-hour",
-        m.stretch_minutes_per_hour,
-        60.0,
-    );
-    positive(&mut errors, "image-seconds", m.image_seconds, 3600.0);
-    positive(&mut errors, "hook-timeout", m.hook_timeout, 24.0 * 3600.0);
-    if let Some(fps) = m.camera_fps
-        && !(1..=240).contains(&fps)
-    {
-        errors.push(format!(
-            "--camera-fps must be from 1 to 240 (got {fps}{})",
-            from("camera-fps")
-        ));
-    }
-    if let Some(r) = &m.resolution
-        && Resolution::parse(r).is_none()
-    {
-        errors.push(format!(
-            "--resolution must be WIDTHxHEIGHT, e.g. 640x480, each 16 to 8192 (got \"{r}\"{})",
-            from("resolution")
-        ));
-    }
-    if let Some(c) = &m.camera
-        && c.trim().is_empty()
-    {
-        errors.push(format!(
-            "--camera must be an index or part of a name (got an empty value{})",
-            from("camera")
-        ));
-    }
-    if let Some(t) = cli.common.threads
-        && !(1..=256).contains(&t)
-    {
-        errors.push(format!(
-            "--threads must be from 1 to 256 (got {t}{})",
-            from("threads")
-        ));
-    }
-    if let Some(e) = &m.events
-        && e.trim().is_empty()
-    {
-        errors.push(format!(
-            "--events must be a file or - for standard output{}",
-            from("events")
-        ));
-    }
-    for (long, cmd) in [
-        ("on-slouch", &m.on_slouch),
-        ("on-recover", &m.on_recover),
-        ("on-prompt", &m.on_prompt),
-    ] {
-        if let Some(c) = cmd {
-            let flag: &'static str = match long {
-                "on-slouch" => "--on-slouch",
-                "on-recover" => "--on-recover",
-                _ => "--on-prompt",
-            };
-            if let Err(e) = crate::hooks::HookCommand::parse(flag, c, m.hook_shell) {
-                errors.push(format!("{e}{}", from(long)));
-            }
-        }
-    }
-    if m.history.is_some() && m.no_history {
-        errors.push(format!(
-            "--history and --no-history contradict each other (--history{}, --no-history{}); drop one",
-            from("history"),
-            from("no-history")
-        ));
-    }
-    // Posture thresholds (enter/exit pairs) and timings are the posture
-    // stage's to check; their messages name the flags, to which the sources
-    // are added here.
-    let posture = &cli.common.posture;
-    for result in [
-        crate::settings::thresholds(posture).map(|_| ()),
-        crate::settings::state_config(posture).map(|_| ()),
-    ] {
-        if let Err(e) = result {
-            let msg = e.to_string();
-            let origins: Vec<String> = e
-                .flags()
-                .into_iter()
-                .map(|flag| flag.trim_start_matches("--"))
-                .filter_map(|long| match layered.source(long) {
-                    Source::Default => None,
-                    s => Some(format!("--{long} from {s}")),
-                })
-                .collect();
-            if origins.is_empty() {
-                errors.push(msg);
-            } else {
-                errors.push(format!("{msg} ({})", origins.join(", ")));
-            }
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ConfigError::Invalid(errors))
-    }
-}
-
-/// Typed settings for the live monitor, defaults applied.
-#[derive(Clone, Debug)]
-pub struct MonitorSettings {
-    pub source: SourceConfig,
-    /// Base inference rate.
-    pub rate: RatePolicy,
-    pub no_window: bool,
-    pub mirror: bool,
-    pub snooze_minutes: f64,
-    /// How often stretches may be prompted.
-    pub stretch_limits: schedule::StretchLimits,
-    /// `--routine-after`: offer the routine at this many prompts a day.
-    pub routine_after: u32,
-    pub slouch_seconds: f64,
-    pub hooks: HookConfig,
-    /// `--events` target (`-` for stdout).
-    pub events: Option<String>,
-    /// Desktop notifications (headless runs).
-    pub notifications: bool,
-    /// `--history PATH` (None: the default place).
-    pub history: Option<std::path::PathBuf>,
-    /// `--no-history`.
-    pub no_history: bool,
-    /// The tray, the screen lock and the window's modes (`--compact`,
-    /// `--tray-only`, `--no-tray`, `--no-lock-pause`).
-    pub desktop: DesktopSettings,
-}
-
-/// How hunch lives beside the user's work (the monitor only; `hunch
-/// stretch` and the other commands open a plain window).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct DesktopSettings {
-    /// `--compact`: start in the compact overlay.
-    pub compact: bool,
-    /// `--tray-only`: start with the window hidden (the tray shows it).
-    pub tray_only: bool,
-    /// Show the tray icon (not `--no-tray`).
-    pub tray: bool,
-    /// Pause while the screen is locked (not `--no-lock-pause`).
-    pub lock_pause: bool,
-}
-
-/// Default `--snooze-minutes`.
-pub const DEFAULT_SNOOZE_MINUTES: f64 = 30.0;
-/// Default `--slouch-seconds`.
-pub const DEFAULT_SLOUCH_SECONDS: f64 = 30.0;
-/// Default `--camera-fps`.
-pub const DEFAULT_CAMERA_FPS: u32 = 30;
-/// Default `--image-seconds`.
-pub const DEFAULT_IMAGE_SECONDS: f64 = 1.0;
-
-impl MonitorSettings {
-    /// Applies the defaults to validated flags.
-    pub fn from_cli(cli: &Cli) -> MonitorSettings {
-        let m = &cli.monitor;
-        let rate = RatePolicy::with_base(m.fps.unwrap_or(schedule::DEFAULT_FPS));
-        MonitorSettings {
-            source: SourceConfig {
-                input: m.input.clone(),
-                camera: m.camera.as_deref().map(CameraSelector::parse),
-                resolution: m
-                    .resolution
-                    .as_deref()
-                    .and_then(Resolution::parse)
-                    .unwrap_or_default(),
-                camera_fps: m.camera_fps.unwrap_or(DEFAULT_CAMERA_FPS),
-                realtime: !m.no_realtime,
-                image_seconds: m.image_seconds.unwrap_or(DEFAULT_IMAGE_SECONDS),
-                // ffmpeg never needs to deliver more than the fastest rate.
-                max_fps: Some(rate.fast_fps),
-            },
-            rate,
-            no_window: m.no_window,
-            mirror: !m.no_mirror,
-            snooze_minutes: m.snooze_minutes.unwrap_or(DEFAULT_SNOOZE_MINUTES),
-            stretch_limits: schedule::StretchLimits {
-                repeat_s: 60.0
-                    * m.stretch_repeat_minutes
-                        .unwrap_or(schedule::DEFAULT_STRETCH_REPEAT_MINUTES),
-                per_hour_s: 60.0
-                    * m.stretch_minutes_per_hour
-                        .unwrap_or(schedule::DEFAULT_STRETCH_MINUTES_PER_HOUR),
-            },
-            routine_after: m
-                .routine_after
-                .unwrap_or(crate::routine::DEFAULT_ROUTINE_AFTER),
-            slouch_seconds: cli
-                .common
-                .posture
-                .slouch_seconds
-                .unwrap_or(DEFAULT_SLOUCH_SECONDS),
-            hooks: HookConfig {
-                on_slouch: m.on_slouch.clone(),
-                on_recover: m.on_recover.clone(),
-                on_prompt: m.on_prompt.clone(),
-                shell: m.hook_shell,
-                timeout_s: m.hook_timeout,
-            },
-            events: m.events.clone(),
-            // No window to show prompts in: notifications carry them.
-            notifications: m.no_window || m.tray_only,
-            history: m.history.clone(),
-            no_history: m.no_history,
-            desktop: DesktopSettings {
-                compact: m.compact,
-                tray_only: m.tray_only,
-                tray: !m.no_tray,
-                lock_pause: !m.no_lock_pause,
-            },
-        }
-    }
-}
-
-fn default_from_help(help: &str) -> Option<String> {
-    let start = help.find("[default: ")? + "[default: ".len();
-    let end = help[start..].find(']')? + start;
-    Some(help[start..end].to_string())
 }
 
 fn toml_value(text: &str) -> String {
@@ -837,7 +586,7 @@ pub fn write_effective(out: &mut dyn std::io::Write, layered: &Layered) -> std::
                 writeln!(out, "{line:<50} # {source}")?;
             }
             (None, _) => {
-                let default = default_from_help(&spec.help)
+                let default = crate::settings::default_text(&spec.long)
                     .map(|d| format!("default: {d}"))
                     .unwrap_or_else(|| "not set".to_string());
                 writeln!(out, "# {}{} = ({default})", spec.long, " ".repeat(pad))?;
@@ -1166,35 +915,5 @@ mod tests {
             line("snooze-minutes")
         );
         assert!(text.contains("(read)"), "{text}");
-    }
-
-    #[test]
-    fn settings_apply_defaults() {
-        let l = ok(&["--input", "x.mp4"], &[], None);
-        let s = MonitorSettings::from_cli(&l.cli);
-        assert_eq!(s.rate.base_fps, schedule::DEFAULT_FPS);
-        assert!(s.source.realtime, "realtime is the default with --input");
-        assert_eq!(s.source.resolution, Resolution::default());
-        assert_eq!(s.source.camera, None);
-        assert_eq!(s.source.max_fps, Some(s.rate.fast_fps));
-        assert_eq!(s.snooze_minutes, DEFAULT_SNOOZE_MINUTES);
-        assert!(!s.notifications);
-        let l = ok(
-            &[
-                "--no-realtime",
-                "--camera",
-                "2",
-                "--no-window",
-                "--fps",
-                "2",
-            ],
-            &[],
-            None,
-        );
-        let s = MonitorSettings::from_cli(&l.cli);
-        assert!(!s.source.realtime);
-        assert_eq!(s.source.camera, Some(CameraSelector::Index(2)));
-        assert!(s.notifications && s.no_window);
-        assert_eq!(s.rate.base_fps, 2.0);
     }
 }

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
-use crate::cli::{BenchArgs, Cli};
+use crate::settings::{CpuBenchSettings, Settings};
 
 /// CPU times of one process, from `/proc/<pid>/stat`, in clock ticks.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -315,11 +315,7 @@ fn default_clip(_dir: &Path, _seconds: f64) -> anyhow::Result<PathBuf> {
 }
 
 /// `hunch bench cpu`.
-pub fn run(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
-    anyhow::ensure!(
-        args.seconds.is_finite() && args.seconds >= 5.0,
-        "--seconds must be at least 5 for a CPU measurement"
-    );
+pub fn run(settings: &Settings, args: &CpuBenchSettings) -> anyhow::Result<ExitCode> {
     let tmp = tempfile::tempdir().context("cannot create a temporary folder")?;
     let input = match &args.input {
         Some(p) => p.clone(),
@@ -328,9 +324,10 @@ pub fn run(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let exe = std::env::current_exe().context("cannot find the hunch program")?;
     // Headless unless `hunch --compact bench cpu` or `--tray-only` asks to
     // measure the monitor the way it runs beside the user's work.
-    let mode = if cli.monitor.compact {
+    let desktop = settings.monitor.desktop;
+    let mode = if desktop.compact {
         "--compact"
-    } else if cli.monitor.tray_only {
+    } else if desktop.tray_only {
         "--tray-only"
     } else {
         "--no-window"
@@ -342,25 +339,33 @@ pub fn run(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
         "--no-history".into(),
         "--realtime".into(),
     ];
-    let c = &cli.common;
+    // The child gets the settings that decide its cost (it reads the same
+    // config file and environment for the rest).
+    let pose = &settings.pose;
+    let fps = settings.monitor.rate.base_fps;
     let mut pass = |flag: &str, v: Option<OsString>| {
         if let Some(v) = v {
             child_args.push(flag.into());
             child_args.push(v);
         }
     };
-    pass("--models", c.models.clone().map(Into::into));
-    pass("--ort-lib", c.ort_lib.clone().map(Into::into));
+    pass("--models", pose.models_dir.clone().map(Into::into));
+    pass("--ort-lib", pose.ort_lib.clone().map(Into::into));
+    pass("--model", Some(pose.model.name().into()));
+    pass("--threads", Some(pose.threads.to_string().into()));
     pass(
-        "--model",
-        c.model
-            .and_then(|m| clap::ValueEnum::to_possible_value(&m))
-            .map(|p| p.get_name().into()),
+        "--config",
+        settings
+            .config_file
+            .clone()
+            .filter(|c| c.is_file())
+            .map(Into::into),
     );
-    pass("--threads", c.threads.map(|t| t.to_string().into()));
-    pass("--config", c.config.clone().map(Into::into));
-    pass("--profile", c.posture.profile.clone().map(Into::into));
-    pass("--fps", cli.monitor.fps.map(|f| f.to_string().into()));
+    pass(
+        "--profile",
+        settings.posture.profile.clone().map(Into::into),
+    );
+    pass("--fps", Some(fps.to_string().into()));
     let info = crate::capture::VideoSource::open(&input, crate::capture::Timing::Unpaced, None)
         .map(|v| {
             let i = v.info();
@@ -368,7 +373,6 @@ pub fn run(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
         })
         .unwrap_or_else(|_| "unknown format".to_string());
     let report = measure(&exe, &child_args, args.seconds)?;
-    let fps = cli.monitor.fps.unwrap_or(crate::schedule::DEFAULT_FPS);
     println!(
         "{}",
         format_report(

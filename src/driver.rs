@@ -19,7 +19,6 @@ use anyhow::Context;
 use image::RgbImage;
 
 use crate::capture::{self, Backoff, FrameSource, Timing};
-use crate::config::{DesktopSettings, MonitorSettings};
 use crate::events::{CameraStatus, Event, Sink};
 use crate::frame::Frame;
 use crate::history::Recorder;
@@ -27,6 +26,7 @@ use crate::keys::Key;
 use crate::pose::{Mode, PoseConfig, PoseEstimator};
 use crate::render::Renderer;
 use crate::session::{CameraChange, Input, Session, unix_now};
+use crate::settings::{DesktopSettings, MonitorSettings};
 use crate::window::Window;
 
 /// Initial window size.

@@ -1,5 +1,6 @@
 //! The `hunch` binary: parse the flags (with the config file and `HUNCH_*`
-//! environment layered under them), run, report an error once.
+//! environment layered under them) into typed settings, run, report an
+//! error once.
 
 use std::process::ExitCode;
 
@@ -12,8 +13,8 @@ fn main() -> ExitCode {
     // SAFETY: nothing has started a thread yet: this is the first statement
     // of `main`, and hunch has no code that runs before it.
     unsafe { hunch::runtime::disable_telemetry() };
-    let cli = match config::load_from_process() {
-        Ok(layered) => layered.cli,
+    let layered = match config::load_from_process() {
+        Ok(layered) => layered,
         // Usage errors, --help and --version: clap prints and exits.
         Err(ConfigError::Clap(e)) => e.exit(),
         Err(err) => {
@@ -21,8 +22,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    hunch::app::init_logging(cli.common.verbose);
-    match hunch::app::run(cli) {
+    hunch::app::init_logging(layered.cli.common.verbose);
+    match hunch::app::run(&layered) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("hunch: {}", hunch::app::error_line(&err));

@@ -22,6 +22,14 @@ pub enum ModelChoice {
 }
 
 impl ModelChoice {
+    /// The model's name as `--model` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelChoice::Lite => "lite",
+            ModelChoice::Full => "full",
+        }
+    }
+
     /// The manifest name of the landmark model.
     pub fn landmark_model(self) -> &'static str {
         match self {

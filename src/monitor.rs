@@ -1,50 +1,35 @@
 //! The live commands' edge: `hunch` (watch and prompt), `hunch stretch ID`
 //! (coach one stretch now), and the runs `hunch routine` and camera
-//! calibration start. Here the flags become typed settings, the outputs are
-//! chosen, and a pure [`Session`] is handed to the one driver
-//! ([`crate::driver::drive`]). Nothing below this module sees the flags.
+//! calibration start. They take typed [`Settings`]; here the outputs are
+//! chosen and a pure [`Session`] is handed to the one driver
+//! ([`crate::driver::drive`]).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::cli::{Cli, StretchArgs};
-use crate::config::MonitorSettings;
 use crate::driver::{Live, Outputs, drive};
 use crate::events::{EventWriter, Sink};
 use crate::history::{HistoryClock, HistorySink};
 use crate::hooks::Hooks;
 use crate::notify::Notifier;
-use crate::pose::PoseConfig;
-use crate::posture::{self, Profile};
+use crate::posture::Profile;
 use crate::session::{Mode, Session, SessionConfig};
+use crate::settings::{MonitorSettings, PostureSettings, Settings};
 use crate::status::StatusLine;
-use crate::stretches;
+use crate::stretches::Stretch;
 
 pub use crate::session::{
     CALIBRATION_SECONDS, COACH_MAX_SECONDS, PROMPT_LEAD_SECONDS, SUMMARY_SECONDS, coach_panel,
     gauge, gauges, prompt_card, summary_card,
 };
 
-/// Pose estimator settings from the flags.
-pub fn pose_config(cli: &Cli) -> PoseConfig {
-    crate::settings::pose(&cli.common)
-}
-
-/// The profile path from `--profile`, else the default one.
-pub fn profile_path(cli: &Cli) -> anyhow::Result<PathBuf> {
-    match &cli.common.posture.profile {
-        Some(p) => Ok(p.clone()),
-        None => Ok(posture::default_profile_path()?),
-    }
-}
-
 /// Loads the calibration profile if there is one. An explicit `--profile`
 /// that does not exist is an error; a missing default profile is not.
-pub fn load_profile(cli: &Cli) -> anyhow::Result<Option<Profile>> {
-    let path = profile_path(cli)?;
+pub fn load_profile(posture: &PostureSettings) -> anyhow::Result<Option<Profile>> {
+    let path = posture.profile_path()?;
     if !path.exists() {
         anyhow::ensure!(
-            cli.common.posture.profile.is_none(),
+            posture.profile.is_none(),
             "no calibration profile at the given path; make one with `hunch calibrate --profile PATH`: {}",
             path.display()
         );
@@ -53,22 +38,22 @@ pub fn load_profile(cli: &Cli) -> anyhow::Result<Option<Profile>> {
     Ok(Some(Profile::load(&path)?))
 }
 
-/// The session's settings from the flags.
+/// The session's settings.
 fn session_config(
-    cli: &Cli,
+    posture: PostureSettings,
     monitor: MonitorSettings,
     profile: Option<Profile>,
     start_unix: f64,
-) -> anyhow::Result<SessionConfig> {
-    Ok(SessionConfig {
+) -> SessionConfig {
+    SessionConfig {
         headless: monitor.no_window,
         monitor,
-        thresholds: crate::settings::thresholds(&cli.common.posture)?,
-        state: crate::settings::state_config(&cli.common.posture)?,
-        view: crate::settings::view(&cli.common.posture),
+        thresholds: posture.thresholds,
+        state: posture.state,
+        view: posture.view,
         profile,
         start_unix,
-    })
+    }
 }
 
 /// `--events`, when given.
@@ -80,28 +65,20 @@ fn events_sink(settings: &MonitorSettings) -> anyhow::Result<Option<Box<dyn Sink
 }
 
 /// `hunch`: watch the camera (or `--input`) and prompt when slumping persists.
-pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
-    let settings = MonitorSettings::from_cli(cli);
-    // Settings errors before anything opens.
-    crate::settings::thresholds(&cli.common.posture)?;
-    crate::settings::state_config(&cli.common.posture)?;
-    let profile = load_profile(cli)?;
-    let profile_path = profile_path(cli)?;
+pub fn run(all: Settings) -> anyhow::Result<ExitCode> {
+    let profile = load_profile(&all.posture)?;
+    let profile_path = all.posture.profile_path()?;
     // `--events` appends: never to hunch's own files or to the input.
+    let settings = &all.monitor;
     if let Some(target) = settings.events.as_deref().filter(|t| *t != "-") {
-        let mut protected = crate::settings::own_files(cli);
+        let mut protected = all.own_files();
         if let Some(input) = &settings.source.input {
             protected.add("the --input", input);
         }
         protected.check("--events", Path::new(target))?;
     }
     // Models and ONNX Runtime first: their errors say how to fix the install.
-    let mut live = Live::open(
-        &pose_config(cli),
-        &settings,
-        "hunch",
-        Some(settings.desktop),
-    )?;
+    let mut live = Live::open(&all.pose, settings, "hunch", Some(settings.desktop))?;
     // The tray and the screen lock (before the session starts, so a lock
     // right at the start is heard).
     let seam = crate::desktop::seam::Seam::start(
@@ -118,7 +95,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let outside: Box<dyn crate::driver::Outside> = Box::new(seam);
     // The order the outputs hear each event in.
     let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
-    sinks.extend(events_sink(&settings)?);
+    sinks.extend(events_sink(settings)?);
     sinks.push(Box::new(Hooks::new(&settings.hooks)?));
     sinks.push(Box::new(Notifier::with_actions(
         settings.notifications,
@@ -134,7 +111,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         sinks.push(Box::new(StatusLine::stderr()));
     }
     tracing::info!("watching {}", live.source.describe());
-    let cfg = session_config(cli, settings, profile, live.start_unix)?;
+    let cfg = session_config(all.posture, all.monitor, profile, live.start_unix);
     let mut session = Session::new(Mode::Monitor, cfg);
     let mut out = Outputs {
         sinks,
@@ -154,15 +131,15 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
 /// status line when headless, and the history on the wall clock (a
 /// recording may play faster than life). Returns the finished session.
 pub(crate) fn run_command(
-    cli: &Cli,
-    settings: MonitorSettings,
+    all: Settings,
     mode: Mode,
     title: &str,
     profile_path: Option<PathBuf>,
 ) -> anyhow::Result<Session> {
-    let mut live = Live::open(&pose_config(cli), &settings, title, None)?;
+    let settings = &all.monitor;
+    let mut live = Live::open(&all.pose, settings, title, None)?;
     let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
-    sinks.extend(events_sink(&settings)?);
+    sinks.extend(events_sink(settings)?);
     if let Some(h) = live.history.take() {
         sinks.push(Box::new(HistorySink::new(h, HistoryClock::Wall)));
     }
@@ -171,9 +148,9 @@ pub(crate) fn run_command(
     }
     let profile = match mode {
         Mode::Calibrate { .. } => None,
-        Mode::Monitor | Mode::Stretch(_) | Mode::Routine(_) => load_profile(cli)?,
+        Mode::Monitor | Mode::Stretch(_) | Mode::Routine(_) => load_profile(&all.posture)?,
     };
-    let cfg = session_config(cli, settings, profile, live.start_unix)?;
+    let cfg = session_config(all.posture, all.monitor, profile, live.start_unix);
     let mut session = Session::new(mode, cfg);
     let mut out = Outputs {
         sinks,
@@ -187,21 +164,10 @@ pub(crate) fn run_command(
     Ok(session)
 }
 
-/// `hunch stretch ID`: coach one stretch now, from the camera or `--input`.
-pub fn run_stretch(cli: &Cli, args: &StretchArgs) -> anyhow::Result<ExitCode> {
-    let stretch = stretches::find(&args.id)?;
-    let mut settings = MonitorSettings::from_cli(cli);
-    if args.input.is_some() {
-        settings.source.input = args.input.clone();
-    }
-    settings.no_window = args.no_window || settings.no_window;
-    let session = run_command(
-        cli,
-        settings,
-        Mode::Stretch(stretch),
-        "hunch: stretch",
-        None,
-    )?;
+/// `hunch stretch ID`: coach one stretch now, from the camera or `--input`
+/// (the settings already carry the command's `--input` and `--no-window`).
+pub fn run_stretch(settings: Settings, stretch: &'static Stretch) -> anyhow::Result<ExitCode> {
+    let session = run_command(settings, Mode::Stretch(stretch), "hunch: stretch", None)?;
     let line = match session.done().first() {
         Some(d) => summary_card(d.stretch, &d.result).lines.join("; "),
         None => "Skipped".to_string(),

@@ -15,9 +15,7 @@
 
 use std::process::ExitCode;
 
-use crate::cli::{Cli, RoutineArgs};
 use crate::coach::{CoachResult, Outcome};
-use crate::config::MonitorSettings;
 use crate::session::{Mode, Planned, summary_card};
 use crate::stretches::{self, Equipment, Stretch};
 
@@ -176,15 +174,13 @@ pub const REASON_PREFIX: &str = "routine:";
 
 /// `hunch routine`: runs the plan from the camera or `--input`, through the
 /// same session and driver as the monitor.
-pub fn run(cli: &Cli, args: &RoutineArgs) -> anyhow::Result<ExitCode> {
-    let gear = Gear::parse(&args.equipment)?;
+/// (The settings already carry the command's `--input` and `--no-window`.)
+pub fn run(
+    settings: crate::settings::Settings,
+    routine: &crate::settings::RoutineSettings,
+) -> anyhow::Result<ExitCode> {
     let lib = stretches::library()?;
-    let plan = plan(lib, args.minutes, !args.no_floor, gear)?;
-    let mut settings = MonitorSettings::from_cli(cli);
-    if args.input.is_some() {
-        settings.source.input = args.input.clone();
-    }
-    settings.no_window = args.no_window || settings.no_window;
+    let plan = plan(lib, routine.minutes, routine.floor, routine.gear)?;
     println!(
         "Routine, about {} min: {}",
         (total_s(&plan) / 60.0).ceil(),
@@ -198,13 +194,8 @@ pub fn run(cli: &Cli, args: &RoutineArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|&(stretch, section)| Planned { stretch, section })
         .collect();
-    let session = crate::monitor::run_command(
-        cli,
-        settings,
-        Mode::Routine(planned),
-        "hunch: routine",
-        None,
-    )?;
+    let session =
+        crate::monitor::run_command(settings, Mode::Routine(planned), "hunch: routine", None)?;
     let done = session.done();
     let plain: Vec<CoachResult> = done.iter().map(|d| d.result.clone()).collect();
     for d in done {

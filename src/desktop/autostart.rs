@@ -10,8 +10,6 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::cli::{AutostartAction, AutostartArgs};
-
 /// The menu entry (its `Exec` line is replaced by the program's path).
 pub const DESKTOP_ENTRY: &str = include_str!("../../assets/hunch.desktop");
 /// The application icon.
@@ -22,6 +20,8 @@ pub const ICON_SVG: &str = include_str!("../../assets/hunch.svg");
 pub enum AutostartError {
     #[error("cannot find your home folder (HOME is not set); set HOME or XDG_CONFIG_HOME")]
     NoHome,
+    #[error("cannot find the hunch program ({0})")]
+    Exe(#[source] std::io::Error),
     #[error("cannot {what} ({source}); check the folder is writable: {}", path.display())]
     Io {
         what: &'static str,
@@ -104,14 +104,46 @@ pub fn with_exec(entry: &str, exec: &str, autostart: bool) -> String {
     out
 }
 
-/// The flags saved for `args`' mode.
-pub fn mode_flags(args: &AutostartArgs) -> Vec<&'static str> {
-    if args.tray_only {
-        vec!["--tray-only"]
-    } else if args.compact {
-        vec!["--compact"]
-    } else {
-        Vec::new()
+/// What `hunch autostart` does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Write the autostart entry (and a menu entry and icon).
+    Enable,
+    /// Remove it.
+    Disable,
+    /// Show it.
+    Status,
+}
+
+/// How the autostarted hunch starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StartMode {
+    Window,
+    /// `--compact`.
+    Compact,
+    /// `--tray-only` (wins over `--compact`).
+    TrayOnly,
+}
+
+impl StartMode {
+    /// The mode `--compact` and `--tray-only` ask for.
+    pub fn new(compact: bool, tray_only: bool) -> StartMode {
+        if tray_only {
+            StartMode::TrayOnly
+        } else if compact {
+            StartMode::Compact
+        } else {
+            StartMode::Window
+        }
+    }
+}
+
+/// The flags saved for a mode.
+pub fn mode_flags(mode: StartMode) -> Vec<&'static str> {
+    match mode {
+        StartMode::TrayOnly => vec!["--tray-only"],
+        StartMode::Compact => vec!["--compact"],
+        StartMode::Window => Vec::new(),
     }
 }
 
@@ -166,22 +198,21 @@ pub fn status(paths: &Paths) -> Option<String> {
 }
 
 /// `hunch autostart ...`.
-pub fn run(args: &AutostartArgs) -> anyhow::Result<ExitCode> {
+pub fn run(action: Action, mode: StartMode) -> anyhow::Result<ExitCode> {
     let paths = Paths::for_user()?;
-    match args.action {
-        AutostartAction::Enable => {
-            let exe = std::env::current_exe()
-                .map_err(|e| anyhow::anyhow!("cannot find the hunch program ({e})"))?;
-            enable(&paths, &exe, &mode_flags(args))?;
+    match action {
+        Action::Enable => {
+            let exe = std::env::current_exe().map_err(AutostartError::Exe)?;
+            enable(&paths, &exe, &mode_flags(mode))?;
             println!(
                 "autostart on: hunch starts at login as `{}`\n  {}\n  menu entry: {}\n  icon: {}",
-                exec_line(&exe, &mode_flags(args)),
+                exec_line(&exe, &mode_flags(mode)),
                 paths.autostart.display(),
                 paths.menu.display(),
                 paths.icon.display()
             );
         }
-        AutostartAction::Disable => {
+        Action::Disable => {
             if disable(&paths)? {
                 println!("autostart off: removed {}", paths.autostart.display());
             } else {
@@ -191,7 +222,7 @@ pub fn run(args: &AutostartArgs) -> anyhow::Result<ExitCode> {
                 );
             }
         }
-        AutostartAction::Status => match status(&paths) {
+        Action::Status => match status(&paths) {
             Some(exec) => println!("autostart on: `{exec}` ({})", paths.autostart.display()),
             None => println!("autostart off (no {})", paths.autostart.display()),
         },

@@ -6,12 +6,12 @@
 
 use std::path::PathBuf;
 
-use crate::config::DesktopSettings;
 use crate::desktop::place::{self, Place};
 use crate::desktop::{Command, Desktop, Indicator, Options, TrayStatus};
 use crate::driver::{Asked, Outside};
 use crate::keys::{Key, KeyContext};
 use crate::session::{self, Input, Session};
+use crate::settings::DesktopSettings;
 use crate::window::{Window, WindowMode};
 
 /// The desktop and what the monitor keeps about it.

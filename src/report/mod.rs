@@ -132,8 +132,12 @@ where
         .to_string()
 }
 
+/// Default `--days`.
+pub const DEFAULT_DAYS: u32 = 7;
+
 /// The report's time range `[from, to)` for `--since DATE` or `--days N`
-/// (the last N calendar days including today; 7 when neither is given),
+/// (the last N calendar days including today; [`DEFAULT_DAYS`] when
+/// neither is given),
 /// ending at `now`.
 pub fn range<Tz: TimeZone>(
     since: Option<&str>,
@@ -154,7 +158,7 @@ pub fn range<Tz: TimeZone>(
             d
         }
         (None, n) => {
-            let n = n.unwrap_or(7);
+            let n = n.unwrap_or(DEFAULT_DAYS);
             if !(1..=MAX_DAYS).contains(&n) {
                 return Err(ReportError::NoDays);
             }

@@ -19,7 +19,6 @@ mod tests;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::coach::{Coach, CoachResult, CoachStatus, Phase};
-use crate::config::MonitorSettings;
 use crate::events::{CameraStatus, Event, PromptAbout, Readings, Ticker};
 use crate::history::{Outcome, PauseKind};
 use crate::keys::{Key, KeyContext};
@@ -28,6 +27,7 @@ use crate::posture::{
     self, Assessment, Profile, State, StateConfig, StateMachine, Thresholds, Verdict, View,
 };
 use crate::schedule::{PromptLog, Scheduler};
+use crate::settings::MonitorSettings;
 use crate::stretches::{self, Equipment, Need, Stretch};
 
 pub use view::{coach_panel, gauge, gauges, prompt_card, summary_card};

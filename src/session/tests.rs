@@ -5,7 +5,7 @@
 use clap::Parser;
 
 use super::*;
-use crate::cli::{Cli, PostureArgs};
+use crate::cli::Cli;
 use crate::history::Outcome as HistoryOutcome;
 use crate::posture::metrics::tests::side_pose;
 
@@ -20,12 +20,13 @@ fn slumped() -> Pose {
 
 fn config(headless: bool) -> SessionConfig {
     let cli = Cli::try_parse_from(["hunch"]).unwrap();
-    let mut monitor = MonitorSettings::from_cli(&cli);
+    let settings = crate::settings::Settings::from_cli(&cli).unwrap();
+    let mut monitor = settings.monitor;
     monitor.no_window = headless;
     SessionConfig {
         headless,
         monitor,
-        thresholds: crate::settings::thresholds(&PostureArgs::default()).unwrap(),
+        thresholds: settings.posture.thresholds,
         state: StateConfig {
             slouch_s: 20.0,
             ..StateConfig::default()
