@@ -96,7 +96,7 @@ pub fn run(all: Settings) -> anyhow::Result<ExitCode> {
     // The order the outputs hear each event in.
     let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
     sinks.extend(events_sink(settings)?);
-    sinks.push(Box::new(Hooks::new(&settings.hooks)?));
+    sinks.push(Box::new(Hooks::new(&settings.hooks)));
     sinks.push(Box::new(Notifier::with_actions(
         settings.notifications,
         Some(actions),

@@ -291,17 +291,20 @@ impl Settings {
                 from("events")
             ));
         }
-        for (long, flag, cmd) in [
-            ("on-slouch", "--on-slouch", &m.on_slouch),
-            ("on-recover", "--on-recover", &m.on_recover),
-            ("on-prompt", "--on-prompt", &m.on_prompt),
-        ] {
-            if let Some(c) = cmd
-                && let Err(e) = HookCommand::parse(flag, c, m.hook_shell)
-            {
+        let mut hook = |long: &str, flag: &'static str, cmd: &Option<String>| match cmd
+            .as_deref()
+            .map(|c| HookCommand::parse(flag, c, m.hook_shell))
+        {
+            Some(Ok(command)) => Some(command),
+            Some(Err(e)) => {
                 errors.push(format!("{e}{}", from(long)));
+                None
             }
-        }
+            None => None,
+        };
+        let on_slouch = hook("on-slouch", "--on-slouch", &m.on_slouch);
+        let on_recover = hook("on-recover", "--on-recover", &m.on_recover);
+        let on_prompt = hook("on-prompt", "--on-prompt", &m.on_prompt);
         if m.history.is_some() && m.no_history {
             errors.push(format!(
                 "--history and --no-history contradict each other (--history{}, --no-history{}); drop one",
@@ -367,10 +370,9 @@ impl Settings {
                 .routine_after
                 .unwrap_or(crate::routine::DEFAULT_ROUTINE_AFTER),
             hooks: HookConfig {
-                on_slouch: m.on_slouch.clone(),
-                on_recover: m.on_recover.clone(),
-                on_prompt: m.on_prompt.clone(),
-                shell: m.hook_shell,
+                on_slouch,
+                on_recover,
+                on_prompt,
                 timeout_s: Some(hook_timeout),
             },
             events: m.events.clone(),
@@ -592,6 +594,47 @@ mod tests {
         assert_eq!(s.monitor.snooze_minutes, DEFAULT_SNOOZE_MINUTES);
         assert_eq!(s.monitor.hooks.timeout(), HookConfig::default().timeout());
         assert!(!s.monitor.notifications);
+    }
+
+    #[test]
+    fn hook_commands_are_parsed_once_here() {
+        let s = build(&[
+            "--on-slouch",
+            "notify-send 'sit up'",
+            "--on-prompt",
+            "a && b",
+        ])
+        .unwrap();
+        let slouch = s.monitor.hooks.on_slouch.unwrap();
+        assert_eq!(
+            (slouch.program.as_str(), slouch.args.as_slice()),
+            ("notify-send", &["sit up".to_string()][..])
+        );
+        // Without --hook-shell, shell syntax is only words.
+        assert_eq!(s.monitor.hooks.on_prompt.unwrap().args, ["&&", "b"]);
+        assert_eq!(s.monitor.hooks.on_recover, None);
+        let shelled = build(&["--hook-shell", "--on-recover", "a && b"]).unwrap();
+        assert!(
+            shelled
+                .monitor
+                .hooks
+                .on_recover
+                .unwrap()
+                .args
+                .contains(&"a && b".to_string())
+        );
+        let e = build(&[
+            "--on-slouch",
+            "ok",
+            "--on-recover",
+            "\"",
+            "--on-prompt",
+            " ",
+        ])
+        .unwrap_err();
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e[0].starts_with("--on-recover"), "{e:?}");
+        assert!(e[1].starts_with("--on-prompt"), "{e:?}");
     }
 
     #[test]

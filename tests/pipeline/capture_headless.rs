@@ -8,7 +8,7 @@ use crate::common::processes_with;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use hunch::hooks::{HookConfig, HookContext, HookEvent, Hooks};
+use hunch::hooks::{HookCommand, HookConfig, HookContext, HookEvent, Hooks};
 use hunch::posture::State;
 
 fn wait_for(path: &Path) -> String {
@@ -51,10 +51,9 @@ fn hooks_run_without_a_shell_with_the_state_in_the_environment() {
     // Quoted words with spaces survive; `$HOME` is not expanded without a shell.
     let command = format!("'{}' '{}' '$HOME stays'", s.display(), out.display());
     let mut hooks = Hooks::new(&HookConfig {
-        on_prompt: Some(command),
+        on_prompt: hook("--on-prompt", command, false),
         ..HookConfig::default()
-    })
-    .unwrap();
+    });
     assert!(hooks.has(HookEvent::Prompt) && !hooks.has(HookEvent::Slouch));
     hooks.fire(&ctx(HookEvent::Slouch)); // no --on-slouch: nothing runs
     hooks.fire(&ctx(HookEvent::Prompt));
@@ -77,11 +76,9 @@ fn hook_shell_runs_through_sh() {
         out.display()
     );
     let mut hooks = Hooks::new(&HookConfig {
-        on_recover: Some(command),
-        shell: true,
+        on_recover: hook("--on-recover", command, true),
         ..HookConfig::default()
-    })
-    .unwrap();
+    });
     let mut c = ctx(HookEvent::Recover);
     c.state = State::Good;
     c.previous = State::ForwardHead;
@@ -95,11 +92,9 @@ fn firing_does_not_wait_for_the_hook() {
     let out = dir.path().join("slow.txt");
     let command = format!("sleep 1; echo END > '{}'", out.display());
     let mut hooks = Hooks::new(&HookConfig {
-        on_slouch: Some(command),
-        shell: true,
+        on_slouch: hook("--on-slouch", command, true),
         ..HookConfig::default()
-    })
-    .unwrap();
+    });
     hooks.fire(&ctx(HookEvent::Slouch));
     assert!(
         !out.exists(),
@@ -111,16 +106,20 @@ fn firing_does_not_wait_for_the_hook() {
 #[test]
 fn a_missing_program_or_failing_hook_does_not_stop_anything() {
     let mut hooks = Hooks::new(&HookConfig {
-        on_slouch: Some("/no/such/program --flag".into()),
-        on_recover: Some("false".into()),
+        on_slouch: hook("--on-slouch", "/no/such/program --flag", false),
+        on_recover: hook("--on-recover", "false", false),
         ..HookConfig::default()
-    })
-    .unwrap();
+    });
     for _ in 0..40 {
         hooks.fire(&ctx(HookEvent::Slouch));
         hooks.fire(&ctx(HookEvent::Recover));
     }
     drop(hooks);
+}
+
+/// An `--on-*` command as the settings parse it.
+fn hook(flag: &'static str, command: impl AsRef<str>, shell: bool) -> Option<HookCommand> {
+    Some(HookCommand::parse(flag, command.as_ref(), shell).unwrap())
 }
 
 /// Waits (up to 20 s on a loaded machine) until no process has `marker`.
@@ -158,12 +157,10 @@ fn a_hook_past_its_time_limit_is_stopped_with_everything_it_started() {
         started.display()
     );
     let mut hooks = Hooks::new(&HookConfig {
-        on_slouch: Some(command),
-        shell: true,
+        on_slouch: hook("--on-slouch", command, true),
         timeout_s: Some(0.5),
         ..HookConfig::default()
-    })
-    .unwrap();
+    });
     hooks.fire(&ctx(HookEvent::Slouch));
     wait_exists(&started);
     // The hooks are still alive: the time limit alone stops both sleeps.
@@ -178,16 +175,18 @@ fn no_hook_outlives_the_hooks() {
     let sleep_marker = format!("1001.{}2", std::process::id());
     let yes_marker = format!("hunch-test-yes-{}", std::process::id());
     let mut hooks = Hooks::new(&HookConfig {
-        on_slouch: Some(format!(
-            "touch '{}'; sleep {sleep_marker} & sleep {sleep_marker}",
-            started.display()
-        )),
+        on_slouch: hook(
+            "--on-slouch",
+            format!(
+                "touch '{}'; sleep {sleep_marker} & sleep {sleep_marker}",
+                started.display()
+            ),
+            true,
+        ),
         // Floods its output, which goes to the log (bounded).
-        on_recover: Some(format!("yes {yes_marker}")),
-        shell: true,
+        on_recover: hook("--on-recover", format!("yes {yes_marker}"), true),
         ..HookConfig::default()
-    })
-    .unwrap();
+    });
     hooks.fire(&ctx(HookEvent::Slouch));
     hooks.fire(&ctx(HookEvent::Recover));
     wait_exists(&started);
