@@ -67,17 +67,26 @@ pub fn run(settings: &Settings, from: &Calibration) -> anyhow::Result<ExitCode> 
         Err(e) => return Err(e.into()),
     };
     profile.save(&path)?;
-    if let Ok(Some(h)) = crate::history::Recorder::for_monitor(
+    // The profile is what was asked for; the history entry is a note, so
+    // a history that cannot take it is said once and does not fail this.
+    let recorded = crate::history::Recorder::for_note(
         settings.monitor.history.as_deref(),
         settings.monitor.no_history,
         created,
-    ) {
-        h.record(crate::history::Calibration {
-            t_unix: created,
-            view: Some(profile.view),
-            profile_toml: toml::to_string(&profile).ok(),
-        });
-        h.close(created)?;
+    )
+    .and_then(|recorder| match recorder {
+        Some(h) => {
+            h.record(crate::history::Calibration {
+                t_unix: created,
+                view: Some(profile.view),
+                profile_toml: toml::to_string(&profile).ok(),
+            });
+            h.close(created).map(|_| ())
+        }
+        None => Ok(()),
+    });
+    if let Err(e) = recorded {
+        tracing::warn!("the calibration is saved but not recorded in the history: {e}");
     }
     println!("{}", calibrated_line(&profile, measurements.len(), shots));
     println!("saved to {}", path.display());

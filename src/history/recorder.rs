@@ -138,6 +138,23 @@ impl Recorder {
         History::open(path)?.start_session(t_unix, options)
     }
 
+    /// A recorder for a one-off record outside the monitor (a calibration
+    /// from photos): `None` with `--no-history`, else a session of no
+    /// monitored time in the history the flags name. It takes no recording
+    /// lock, so a monitor running on the same history does not stop it (it
+    /// counts no minutes; SQLite keeps the two writers apart).
+    pub fn for_note(
+        history_flag: Option<&std::path::Path>,
+        no_history: bool,
+        t_unix: f64,
+    ) -> Result<Option<Recorder>, HistoryError> {
+        if no_history {
+            return Ok(None);
+        }
+        let path = History::resolve_path(history_flag)?;
+        Recorder::open(&path, t_unix, RecorderOptions::default()).map(Some)
+    }
+
     /// The monitor's recorder as its flags ask: `None` with `--no-history`,
     /// else a session started at `t_unix` in `--history PATH` or the default
     /// file ([`History::default_path`]).

@@ -164,3 +164,47 @@ fn calibrating_from_a_folder_and_a_list_uses_every_photo() {
         assert!(stdout.contains("calibrated from 3 of 3 photos"), "{stdout}");
     }
 }
+
+/// A calibration from photos is recorded in the history even while a
+/// monitor holds it (the monitor's lock is for counting minutes once).
+#[test]
+fn calibrating_beside_a_running_monitor_is_recorded_in_its_history() {
+    let Some(data) = shared_data_or_skip("calibrating_beside_a_running_monitor") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("history.sqlite3");
+    // Stands in for the running monitor: it holds the recording lock.
+    let monitor = hunch::history::Recorder::for_monitor(Some(&history), false, 1000.0)
+        .unwrap()
+        .unwrap();
+    let ssb = data.join("posture/side-ssb");
+    let out = hunch()
+        .arg("--history")
+        .arg(&history)
+        .args(["calibrate", "--profile"])
+        .arg(dir.path().join("profile.toml"))
+        .arg("--input")
+        .args(
+            [
+                "SSB_STRAIGHT1.jpg",
+                "SSB_STRAIGHT10.jpg",
+                "SSB_STRAIGHT11.jpg",
+            ]
+            .map(|f| ssb.join(f)),
+        )
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("not recorded"), "{stderr}");
+    monitor.close(2000.0).unwrap();
+    let log = hunch::history::History::open_existing(&history)
+        .unwrap()
+        .load(f64::MIN, f64::MAX)
+        .unwrap();
+    assert_eq!(log.calibrations.len(), 1);
+    let c = &log.calibrations[0].record;
+    assert_eq!(c.view, Some(hunch::posture::View::Side));
+    assert!(c.profile_toml.as_deref().unwrap().contains("cva_deg"));
+}
