@@ -234,15 +234,15 @@ fn from_camera(
     let mut settings = settings.clone();
     settings.monitor.no_window = true;
     eprintln!("Sit upright and look at the screen for {seconds:.0} seconds...");
-    let session = crate::monitor::run_command(
+    let mut session = crate::monitor::run_command(
         settings,
         crate::session::Mode::Calibrate { seconds },
         "hunch: calibrate",
         Some(path.clone()),
     )?;
-    match session.calibration_end() {
+    match session.take_calibration_end() {
         Some(CalibrationEnd::Done { profile, frames }) => {
-            println!("{}", calibrated_line(profile, *frames, Shots::Frames));
+            println!("{}", calibrated_line(&profile, frames, Shots::Frames));
             println!("saved to {}", path.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -253,14 +253,15 @@ fn from_camera(
                 },
             frames,
         }) => Err(posture::PostureError::TooFewFrames {
-            got: *got,
-            total: *frames,
-            need: *need,
+            got,
+            total: frames,
+            need,
             what,
         }
         .into()),
-        Some(CalibrationEnd::Failed { error, .. }) => Err(anyhow::anyhow!("{error}")),
-        Some(CalibrationEnd::NotSaved(reason)) => Err(anyhow::anyhow!("{reason}")),
+        Some(CalibrationEnd::Failed { error, .. } | CalibrationEnd::NotSaved(error)) => {
+            Err(error.into())
+        }
         None => Err(anyhow::anyhow!(
             "calibration did not finish: the camera stopped before {seconds:.0} s of frames; check the camera and try again"
         )),

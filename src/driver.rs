@@ -122,7 +122,7 @@ impl Outputs {
             if let (Event::Calibrated { profile, .. }, Some(path)) = (&event, &self.profile_path)
                 && let Err(e) = profile.save(path)
             {
-                session.calibration_failed(&e.to_string());
+                session.calibration_failed(e);
                 continue;
             }
             for sink in &mut self.sinks {

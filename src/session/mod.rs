@@ -237,8 +237,8 @@ pub enum CalibrationEnd {
         error: posture::PostureError,
         frames: usize,
     },
-    /// The profile was made but could not be saved (why).
-    NotSaved(String),
+    /// The profile was made but could not be saved.
+    NotSaved(posture::PostureError),
 }
 
 /// The live session's whole state between inputs.
@@ -402,13 +402,19 @@ impl Session {
         self.calibration_end.as_ref()
     }
 
+    /// Takes how the calibration ended, errors and all, for the caller to
+    /// report once.
+    pub fn take_calibration_end(&mut self) -> Option<CalibrationEnd> {
+        self.calibration_end.take()
+    }
+
     /// The profile could not be saved: the calibration did not happen.
-    pub fn calibration_failed(&mut self, reason: &str) {
+    pub fn calibration_failed(&mut self, error: posture::PostureError) {
         if let Some(previous) = self.previous_profile.take() {
             self.cfg.profile = previous;
         }
-        self.notice = Some(format!("Calibration failed: {reason}"));
-        self.calibration_end = Some(CalibrationEnd::NotSaved(reason.to_string()));
+        self.notice = Some(format!("Calibration failed: {error}"));
+        self.calibration_end = Some(CalibrationEnd::NotSaved(error));
     }
 
     /// Which keys apply now (the window lists them from the key map).

@@ -321,12 +321,23 @@ fn calibration_records_a_profile_after_its_seconds() {
     let notice = s.overlay(&blank()).notice.unwrap_or_default();
     assert!(notice.starts_with("Calibrated: "), "{notice}");
     // When the driver cannot save it, the calibration did not happen.
-    s.calibration_failed("disk full");
+    s.calibration_failed(posture::PostureError::ProfileWrite {
+        path: "/full/profile.toml".into(),
+        source: std::io::Error::other("disk full"),
+    });
     assert!(s.cfg.profile.is_none());
-    assert!(matches!(
-        s.calibration_end(),
-        Some(CalibrationEnd::NotSaved(_))
-    ));
+    let notice = s.overlay(&blank()).notice.unwrap_or_default();
+    assert!(notice.starts_with("Calibration failed: "), "{notice}");
+    assert!(notice.contains("disk full"), "{notice}");
+    let Some(CalibrationEnd::NotSaved(e)) = s.take_calibration_end() else {
+        panic!("not saved");
+    };
+    // The cause stays the cause, for the one line that reports it.
+    assert_eq!(
+        std::error::Error::source(&e).map(|c| c.to_string()),
+        Some("disk full".to_string())
+    );
+    assert!(s.calibration_end().is_none(), "taken");
 }
 
 #[test]
