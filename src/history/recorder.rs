@@ -148,20 +148,25 @@ impl Recorder {
         no_history: bool,
         t_unix: f64,
     ) -> Result<Option<Recorder>, HistoryError> {
-        if no_history {
-            return Ok(None);
-        }
-        let path = History::resolve_path(history_flag)?;
-        Recorder::open(&path, t_unix, RecorderOptions::default()).map(Some)
+        Recorder::as_flags_ask(history_flag, no_history, t_unix, false)
     }
 
     /// The monitor's recorder as its flags ask: `None` with `--no-history`,
     /// else a session started at `t_unix` in `--history PATH` or the default
-    /// file ([`History::default_path`]).
+    /// file ([`History::default_path`]), holding the recording lock.
     pub fn for_monitor(
         history_flag: Option<&std::path::Path>,
         no_history: bool,
         t_unix: f64,
+    ) -> Result<Option<Recorder>, HistoryError> {
+        Recorder::as_flags_ask(history_flag, no_history, t_unix, true)
+    }
+
+    fn as_flags_ask(
+        history_flag: Option<&std::path::Path>,
+        no_history: bool,
+        t_unix: f64,
+        locked: bool,
     ) -> Result<Option<Recorder>, HistoryError> {
         if no_history {
             return Ok(None);
@@ -169,10 +174,14 @@ impl Recorder {
         let path = History::resolve_path(history_flag)?;
         // Before anything is written: a second monitor on the same history
         // would count the same minutes twice.
-        let mut lock = super::RecordingLock::acquire(&path)?;
+        let lock = locked
+            .then(|| super::RecordingLock::acquire(&path))
+            .transpose()?;
         let mut recorder = Recorder::open(&path, t_unix, RecorderOptions::default())?;
-        lock.note(Some(recorder.session_id));
-        recorder.lock = Some(lock);
+        recorder.lock = lock.map(|mut lock| {
+            lock.note(Some(recorder.session_id));
+            lock
+        });
         Ok(Some(recorder))
     }
 

@@ -53,37 +53,8 @@ use hunch::testdata::{load_reference, shared_data_or_skip};
 use rand::{RngExt, SeedableRng, rngs::StdRng};
 use rand_distr::StandardNormal;
 
-type V3 = [f32; 3];
-
-fn add(a: V3, b: V3) -> V3 {
-    [a[0] + b[0], a[1] + b[1], a[2] + b[2]]
-}
-fn sub(a: V3, b: V3) -> V3 {
-    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
-}
-fn mul(a: V3, k: f32) -> V3 {
-    [a[0] * k, a[1] * k, a[2] * k]
-}
-fn dot(a: V3, b: V3) -> f32 {
-    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
-}
-fn cross(a: V3, b: V3) -> V3 {
-    [
-        a[1] * b[2] - a[2] * b[1],
-        a[2] * b[0] - a[0] * b[2],
-        a[0] * b[1] - a[1] * b[0],
-    ]
-}
-fn unit(a: V3) -> V3 {
-    mul(a, 1.0 / dot(a, a).sqrt())
-}
-fn dist(a: V3, b: V3) -> f32 {
-    let d = sub(a, b);
-    dot(d, d).sqrt()
-}
-fn mid(a: V3, b: V3) -> V3 {
-    mul(add(a, b), 0.5)
-}
+use crate::coach_kinematics::{C7_ABOVE_M, C7_BEHIND_M, HFOV_DEG};
+use crate::v3::*;
 
 /// Direction in the body's sagittal plane at `deg` above the forward
 /// horizontal (body frame, right-handed: x forward, y up, z to the person's
@@ -101,9 +72,6 @@ fn pitch_about(p: V3, pivot: V3, deg: f32) -> V3 {
     add(pivot, [c * d[0] - s * d[1], s * d[0] + c * d[1], d[2]])
 }
 
-pub const C7_BEHIND_M: f32 = 0.06;
-pub const C7_ABOVE_M: f32 = 0.03;
-const HFOV_DEG: f32 = 65.0;
 const W: u32 = 1280;
 const H: u32 = 720;
 const CAMERA_HEIGHT_M: f32 = 1.0;

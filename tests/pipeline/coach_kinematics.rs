@@ -55,33 +55,7 @@
 
 use hunch::landmarks::Pose;
 
-type V3 = [f32; 3];
-
-fn add(a: V3, b: V3) -> V3 {
-    [a[0] + b[0], a[1] + b[1], a[2] + b[2]]
-}
-fn sub(a: V3, b: V3) -> V3 {
-    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
-}
-fn mul(a: V3, k: f32) -> V3 {
-    [a[0] * k, a[1] * k, a[2] * k]
-}
-fn dot(a: V3, b: V3) -> f32 {
-    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
-}
-fn cross(a: V3, b: V3) -> V3 {
-    [
-        a[1] * b[2] - a[2] * b[1],
-        a[2] * b[0] - a[0] * b[2],
-        a[0] * b[1] - a[1] * b[0],
-    ]
-}
-fn unit(a: V3) -> V3 {
-    mul(a, 1.0 / dot(a, a).sqrt())
-}
-fn mid(a: V3, b: V3) -> V3 {
-    mul(add(a, b), 0.5)
-}
+use crate::v3::*;
 
 /// `v` turned by `deg` about the unit `axis` (Rodrigues' formula).
 fn rotate(v: V3, axis: V3, deg: f32) -> V3 {

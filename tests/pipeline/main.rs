@@ -24,3 +24,4 @@ mod posture_eval;
 mod posture_eval_pipeline;
 mod posture_props;
 mod render_overlay;
+mod v3;
