@@ -18,7 +18,10 @@
 use std::path::PathBuf;
 
 use crate::capture::{CameraSelector, Resolution, SourceConfig};
-use crate::cli::{AnalyzeArgs, BenchArgs, CalibrateArgs, Cli, RoutineArgs, ViewArg};
+use crate::cli::{
+    AnalyzeArgs, BenchArgs, CalibrateArgs, Cli, CommonArgs, MonitorArgs, PostureArgs, RoutineArgs,
+    ViewArg,
+};
 use crate::hooks::{HookCommand, HookConfig};
 use crate::output::Protected;
 use crate::pose::PoseConfig;
@@ -163,6 +166,94 @@ pub fn with_default(text: &str, default: impl std::fmt::Display) -> String {
 /// default, else words like `flag` or `env HUNCH_FPS`.
 pub type Origin<'a> = &'a dyn Fn(&str) -> Option<String>;
 
+/// The problems found while the flags become settings, each naming its
+/// flag and (through `origin`) where its value came from.
+struct Check<'a> {
+    errors: Vec<String>,
+    origin: Origin<'a>,
+}
+
+impl Check<'_> {
+    /// `, from SOURCE` for a flag whose value is not the default.
+    fn from(&self, long: &str) -> String {
+        (self.origin)(long)
+            .map(|s| format!(", from {s}"))
+            .unwrap_or_default()
+    }
+
+    /// `v` when it is above 0 and at most `max`; else the problem is noted
+    /// and `default` stands in.
+    fn positive(&mut self, long: &str, v: Option<f64>, max: f64, default: f64) -> f64 {
+        match v {
+            Some(v) if !(v.is_finite() && v > 0.0 && v <= max) => {
+                let from = self.from(long);
+                self.errors.push(format!(
+                    "--{long} must be above 0 and at most {max} (got {v}{from})"
+                ));
+                default
+            }
+            Some(v) => v,
+            None => default,
+        }
+    }
+
+    /// `v` when `ok`; else `problem` (which the value's source is added
+    /// to) is noted and `default` stands in.
+    fn within<T: Copy>(
+        &mut self,
+        long: &str,
+        v: Option<T>,
+        ok: impl Fn(T) -> bool,
+        problem: impl Fn(T, String) -> String,
+        default: T,
+    ) -> T {
+        match v {
+            Some(v) if !ok(v) => {
+                let from = self.from(long);
+                self.errors.push(problem(v, from));
+                default
+            }
+            Some(v) => v,
+            None => default,
+        }
+    }
+
+    /// An `--on-*` command, parsed (with `--hook-shell` applied).
+    fn hook(
+        &mut self,
+        long: &str,
+        flag: &'static str,
+        cmd: &Option<String>,
+        shell: bool,
+    ) -> Option<HookCommand> {
+        match HookCommand::parse(flag, cmd.as_deref()?, shell) {
+            Ok(command) => Some(command),
+            Err(e) => {
+                let from = self.from(long);
+                self.errors.push(format!("{e}{from}"));
+                None
+            }
+        }
+    }
+
+    /// A posture stage's error: it names its flags, to which the sources
+    /// are added here.
+    fn posture(&mut self, e: PostureError) {
+        let msg = e.to_string();
+        let origins: Vec<String> = e
+            .flags()
+            .into_iter()
+            .map(|flag| flag.trim_start_matches("--"))
+            .filter_map(|long| (self.origin)(long).map(|s| format!("--{long} from {s}")))
+            .collect();
+        if origins.is_empty() {
+            self.errors.push(msg);
+        } else {
+            self.errors.push(format!("{msg} ({})", origins.join(", ")));
+        }
+    }
+}
+
 impl Settings {
     /// The settings the flags ask for, every value checked as it is turned
     /// into its typed form; all problems at once, each naming its flag and
@@ -172,237 +263,22 @@ impl Settings {
         config_file: Option<PathBuf>,
         origin: Origin<'_>,
     ) -> Result<Settings, Vec<String>> {
-        let mut errors = Vec::new();
-        let from = |long: &str| {
-            origin(long)
-                .map(|s| format!(", from {s}"))
-                .unwrap_or_default()
+        let mut check = Check {
+            errors: Vec::new(),
+            origin,
         };
-        let positive =
-            |errors: &mut Vec<String>, long: &str, v: Option<f64>, max: f64, d: f64| match v {
-                Some(v) if !(v.is_finite() && v > 0.0 && v <= max) => {
-                    errors.push(format!(
-                        "--{long} must be above 0 and at most {max} (got {v}{})",
-                        from(long)
-                    ));
-                    d
-                }
-                Some(v) => v,
-                None => d,
-            };
-        let m = &cli.monitor;
-        let fps = match m.fps {
-            Some(v) if !(v.is_finite() && (schedule::MIN_FPS..=schedule::MAX_FPS).contains(&v)) => {
-                errors.push(format!(
-                    "--fps must be from {} to {} inferences a second (got {v}{})",
-                    schedule::MIN_FPS,
-                    schedule::MAX_FPS,
-                    from("fps")
-                ));
-                schedule::DEFAULT_FPS
-            }
-            Some(v) => v,
-            None => schedule::DEFAULT_FPS,
-        };
-        let snooze_minutes = positive(
-            &mut errors,
-            "snooze-minutes",
-            m.snooze_minutes,
-            24.0 * 60.0,
-            DEFAULT_SNOOZE_MINUTES,
-        );
-        let repeat_minutes = positive(
-            &mut errors,
-            "stretch-repeat-minutes",
-            m.stretch_repeat_minutes,
-            schedule::MAX_REPEAT_S / 60.0,
-            schedule::DEFAULT_STRETCH_REPEAT_MINUTES,
-        );
-        let per_hour_minutes = positive(
-            &mut errors,
-            "stretch-minutes-per-hour",
-            m.stretch_minutes_per_hour,
-            60.0,
-            schedule::DEFAULT_STRETCH_MINUTES_PER_HOUR,
-        );
-        let source_defaults = SourceConfig::default();
-        let image_seconds = positive(
-            &mut errors,
-            "image-seconds",
-            m.image_seconds,
-            3600.0,
-            source_defaults.image_seconds,
-        );
-        let hook_timeout = positive(
-            &mut errors,
-            "hook-timeout",
-            m.hook_timeout,
-            24.0 * 3600.0,
-            crate::hooks::DEFAULT_TIMEOUT_S,
-        );
-        let camera_fps = match m.camera_fps {
-            Some(fps) if !(1..=240).contains(&fps) => {
-                errors.push(format!(
-                    "--camera-fps must be from 1 to 240 (got {fps}{})",
-                    from("camera-fps")
-                ));
-                source_defaults.camera_fps
-            }
-            Some(fps) => fps,
-            None => source_defaults.camera_fps,
-        };
-        let resolution = match m.resolution.as_deref().map(|r| (r, Resolution::parse(r))) {
-            Some((r, None)) => {
-                errors.push(format!(
-                    "--resolution must be WIDTHxHEIGHT, e.g. 640x480, each 16 to 8192 (got \"{r}\"{})",
-                    from("resolution")
-                ));
-                source_defaults.resolution
-            }
-            Some((_, Some(r))) => r,
-            None => source_defaults.resolution,
-        };
-        let camera = match m.camera.as_deref() {
-            Some(c) if c.trim().is_empty() => {
-                errors.push(format!(
-                    "--camera must be an index or part of a name (got an empty value{})",
-                    from("camera")
-                ));
-                None
-            }
-            c => c.map(CameraSelector::parse),
-        };
-        let pose_defaults = PoseConfig::default();
-        let threads = match cli.common.threads {
-            Some(t) if !(1..=256).contains(&t) => {
-                errors.push(format!(
-                    "--threads must be from 1 to 256 (got {t}{})",
-                    from("threads")
-                ));
-                pose_defaults.threads
-            }
-            t => t.unwrap_or(pose_defaults.threads),
-        };
-        if let Some(e) = &m.events
-            && e.trim().is_empty()
-        {
-            errors.push(format!(
-                "--events must be a file or - for standard output{}",
-                from("events")
-            ));
+        let monitor = monitor_settings(&mut check, &cli.monitor);
+        let pose = pose_settings(&mut check, &cli.common);
+        let posture = posture_settings(&mut check, &cli.common.posture);
+        match posture {
+            Some(posture) if check.errors.is_empty() => Ok(Settings {
+                pose,
+                posture,
+                monitor,
+                config_file,
+            }),
+            _ => Err(check.errors),
         }
-        let mut hook = |long: &str, flag: &'static str, cmd: &Option<String>| match cmd
-            .as_deref()
-            .map(|c| HookCommand::parse(flag, c, m.hook_shell))
-        {
-            Some(Ok(command)) => Some(command),
-            Some(Err(e)) => {
-                errors.push(format!("{e}{}", from(long)));
-                None
-            }
-            None => None,
-        };
-        let on_slouch = hook("on-slouch", "--on-slouch", &m.on_slouch);
-        let on_recover = hook("on-recover", "--on-recover", &m.on_recover);
-        let on_prompt = hook("on-prompt", "--on-prompt", &m.on_prompt);
-        if m.history.is_some() && m.no_history {
-            errors.push(format!(
-                "--history and --no-history contradict each other (--history{}, --no-history{}); drop one",
-                from("history"),
-                from("no-history")
-            ));
-        }
-        // Posture thresholds (enter/exit pairs) and timings are the posture
-        // stage's to check; their errors name the flags, to which the
-        // sources are added here.
-        let p = &cli.common.posture;
-        let mut posture_error = |e: PostureError| {
-            let msg = e.to_string();
-            let origins: Vec<String> = e
-                .flags()
-                .into_iter()
-                .map(|flag| flag.trim_start_matches("--"))
-                .filter_map(|long| origin(long).map(|s| format!("--{long} from {s}")))
-                .collect();
-            if origins.is_empty() {
-                errors.push(msg);
-            } else {
-                errors.push(format!("{msg} ({})", origins.join(", ")));
-            }
-        };
-        let thresholds = Thresholds::with_overrides(&p.thresholds.overrides())
-            .map_err(&mut posture_error)
-            .ok();
-        let state = StateConfig::with_overrides(&StateOverrides {
-            smoothing_s: p.smoothing_seconds,
-            onset_s: p.onset_seconds,
-            slouch_s: p.slouch_seconds,
-            cooldown_s: p.cooldown_minutes.map(|m| m * 60.0),
-            away_s: p.away_seconds,
-        })
-        .map_err(&mut posture_error)
-        .ok();
-        let (Some(thresholds), Some(state), true) = (thresholds, state, errors.is_empty()) else {
-            return Err(errors);
-        };
-
-        let rate = RatePolicy::with_base(fps);
-        let monitor = MonitorSettings {
-            source: SourceConfig {
-                input: m.input.clone(),
-                camera,
-                resolution,
-                camera_fps,
-                realtime: !m.no_realtime,
-                image_seconds,
-                // ffmpeg never needs to deliver more than the fastest rate.
-                max_fps: Some(rate.fast_fps),
-            },
-            rate,
-            no_window: m.no_window,
-            mirror: !m.no_mirror,
-            snooze_minutes,
-            stretch_limits: schedule::StretchLimits {
-                repeat_s: 60.0 * repeat_minutes,
-                per_hour_s: 60.0 * per_hour_minutes,
-            },
-            routine_after: m
-                .routine_after
-                .unwrap_or(crate::routine::DEFAULT_ROUTINE_AFTER),
-            hooks: HookConfig {
-                on_slouch,
-                on_recover,
-                on_prompt,
-                timeout_s: Some(hook_timeout),
-            },
-            events: m.events.clone(),
-            // No window to show prompts in: notifications carry them.
-            notifications: m.no_window || m.tray_only,
-            history: m.history.clone(),
-            no_history: m.no_history,
-            desktop: DesktopSettings {
-                compact: m.compact,
-                tray_only: m.tray_only,
-                tray: !m.no_tray,
-                lock_pause: !m.no_lock_pause,
-            },
-        };
-        Ok(Settings {
-            pose: PoseConfig {
-                model: cli.common.model.unwrap_or(pose_defaults.model),
-                threads,
-                models_dir: cli.common.models.clone(),
-                ort_lib: cli.common.ort_lib.clone(),
-            },
-            posture: PostureSettings {
-                thresholds,
-                state,
-                view: p.view.and_then(ViewArg::view),
-                profile: p.profile.clone(),
-            },
-            monitor,
-            config_file,
-        })
     }
 
     /// [`Settings::build`] for flags not layered by `config` (tests): the
@@ -567,6 +443,183 @@ impl CpuBenchSettings {
             input: a.input.clone(),
             seconds: a.seconds,
         })
+    }
+}
+
+/// The pose stage's settings (`--model`, `--threads`, where the models and
+/// ONNX Runtime are).
+fn pose_settings(check: &mut Check, common: &CommonArgs) -> PoseConfig {
+    let defaults = PoseConfig::default();
+    let threads = check.within(
+        "threads",
+        common.threads,
+        |t| (1..=256).contains(&t),
+        |t, from| format!("--threads must be from 1 to 256 (got {t}{from})"),
+        defaults.threads,
+    );
+    PoseConfig {
+        model: common.model.unwrap_or(defaults.model),
+        threads,
+        models_dir: common.models.clone(),
+        ort_lib: common.ort_lib.clone(),
+    }
+}
+
+/// The posture stage's settings; `None` when a threshold or timing is
+/// refused (the posture stage checks its enter/exit pairs itself).
+fn posture_settings(check: &mut Check, p: &PostureArgs) -> Option<PostureSettings> {
+    let thresholds = Thresholds::with_overrides(&p.thresholds.overrides())
+        .map_err(|e| check.posture(e))
+        .ok();
+    let state = StateConfig::with_overrides(&StateOverrides {
+        smoothing_s: p.smoothing_seconds,
+        onset_s: p.onset_seconds,
+        slouch_s: p.slouch_seconds,
+        cooldown_s: p.cooldown_minutes.map(|m| m * 60.0),
+        away_s: p.away_seconds,
+    })
+    .map_err(|e| check.posture(e))
+    .ok();
+    Some(PostureSettings {
+        thresholds: thresholds?,
+        state: state?,
+        view: p.view.and_then(ViewArg::view),
+        profile: p.profile.clone(),
+    })
+}
+
+/// The live monitor's settings: frame source, pacing, prompts, hooks,
+/// outputs and the desktop.
+fn monitor_settings(check: &mut Check, m: &MonitorArgs) -> MonitorSettings {
+    let fps = check.within(
+        "fps",
+        m.fps,
+        |v: f64| v.is_finite() && (schedule::MIN_FPS..=schedule::MAX_FPS).contains(&v),
+        |v, from| {
+            format!(
+                "--fps must be from {} to {} inferences a second (got {v}{from})",
+                schedule::MIN_FPS,
+                schedule::MAX_FPS
+            )
+        },
+        schedule::DEFAULT_FPS,
+    );
+    let snooze_minutes = check.positive(
+        "snooze-minutes",
+        m.snooze_minutes,
+        24.0 * 60.0,
+        DEFAULT_SNOOZE_MINUTES,
+    );
+    let repeat_minutes = check.positive(
+        "stretch-repeat-minutes",
+        m.stretch_repeat_minutes,
+        schedule::MAX_REPEAT_S / 60.0,
+        schedule::DEFAULT_STRETCH_REPEAT_MINUTES,
+    );
+    let per_hour_minutes = check.positive(
+        "stretch-minutes-per-hour",
+        m.stretch_minutes_per_hour,
+        60.0,
+        schedule::DEFAULT_STRETCH_MINUTES_PER_HOUR,
+    );
+    let source_defaults = SourceConfig::default();
+    let image_seconds = check.positive(
+        "image-seconds",
+        m.image_seconds,
+        3600.0,
+        source_defaults.image_seconds,
+    );
+    let hook_timeout = check.positive(
+        "hook-timeout",
+        m.hook_timeout,
+        24.0 * 3600.0,
+        crate::hooks::DEFAULT_TIMEOUT_S,
+    );
+    let camera_fps = check.within(
+        "camera-fps",
+        m.camera_fps,
+        |fps| (1..=240).contains(&fps),
+        |fps, from| format!("--camera-fps must be from 1 to 240 (got {fps}{from})"),
+        source_defaults.camera_fps,
+    );
+    let resolution = match m.resolution.as_deref().map(|r| (r, Resolution::parse(r))) {
+        Some((r, None)) => {
+            let from = check.from("resolution");
+            check.errors.push(format!(
+                "--resolution must be WIDTHxHEIGHT, e.g. 640x480, each 16 to 8192 (got \"{r}\"{from})"
+            ));
+            source_defaults.resolution
+        }
+        Some((_, Some(r))) => r,
+        None => source_defaults.resolution,
+    };
+    let camera = match m.camera.as_deref() {
+        Some(c) if c.trim().is_empty() => {
+            let from = check.from("camera");
+            check.errors.push(format!(
+                "--camera must be an index or part of a name (got an empty value{from})"
+            ));
+            None
+        }
+        c => c.map(CameraSelector::parse),
+    };
+    if let Some(e) = &m.events
+        && e.trim().is_empty()
+    {
+        let from = check.from("events");
+        check.errors.push(format!(
+            "--events must be a file or - for standard output{from}"
+        ));
+    }
+    let on_slouch = check.hook("on-slouch", "--on-slouch", &m.on_slouch, m.hook_shell);
+    let on_recover = check.hook("on-recover", "--on-recover", &m.on_recover, m.hook_shell);
+    let on_prompt = check.hook("on-prompt", "--on-prompt", &m.on_prompt, m.hook_shell);
+    if m.history.is_some() && m.no_history {
+        let (history, no_history) = (check.from("history"), check.from("no-history"));
+        check.errors.push(format!(
+            "--history and --no-history contradict each other (--history{history}, --no-history{no_history}); drop one"
+        ));
+    }
+    let rate = RatePolicy::with_base(fps);
+    MonitorSettings {
+        source: SourceConfig {
+            input: m.input.clone(),
+            camera,
+            resolution,
+            camera_fps,
+            realtime: !m.no_realtime,
+            image_seconds,
+            // ffmpeg never needs to deliver more than the fastest rate.
+            max_fps: Some(rate.fast_fps),
+        },
+        rate,
+        no_window: m.no_window,
+        mirror: !m.no_mirror,
+        snooze_minutes,
+        stretch_limits: schedule::StretchLimits {
+            repeat_s: 60.0 * repeat_minutes,
+            per_hour_s: 60.0 * per_hour_minutes,
+        },
+        routine_after: m
+            .routine_after
+            .unwrap_or(crate::routine::DEFAULT_ROUTINE_AFTER),
+        hooks: HookConfig {
+            on_slouch,
+            on_recover,
+            on_prompt,
+            timeout_s: Some(hook_timeout),
+        },
+        events: m.events.clone(),
+        // No window to show prompts in: notifications carry them.
+        notifications: m.no_window || m.tray_only,
+        history: m.history.clone(),
+        no_history: m.no_history,
+        desktop: DesktopSettings {
+            compact: m.compact,
+            tray_only: m.tray_only,
+            tray: !m.no_tray,
+            lock_pause: !m.no_lock_pause,
+        },
     }
 }
 
