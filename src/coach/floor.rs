@@ -422,6 +422,25 @@ mod tests {
         p
     }
 
+    /// Child's pose: sitting on the heels (knee angle ~25), trunk folded
+    /// forward and down over the thighs, arms reaching ahead.
+    fn childs_pose_points() -> [V3; NUM_LANDMARKS] {
+        use idx::*;
+        let mut p = [[0.0; 3]; NUM_LANDMARKS];
+        for (side, z) in [(0usize, 1.0f32), (1, -1.0)] {
+            p[LEFT_HIP + side] = [0.0, 0.0, z * 0.09];
+            p[LEFT_KNEE + side] = [0.42, 0.18, z * 0.09];
+            p[LEFT_ANKLE + side] = [-0.02, 0.24, z * 0.09];
+            p[LEFT_SHOULDER + side] = [0.45, 0.2, z * 0.18];
+            p[LEFT_ELBOW + side] = [0.72, 0.26, z * 0.18];
+            p[LEFT_WRIST + side] = [0.98, 0.3, z * 0.18];
+        }
+        p[LEFT_EAR] = [0.6, 0.2, 0.07];
+        p[RIGHT_EAR] = [0.6, 0.2, -0.07];
+        p[NOSE] = [0.68, 0.27, 0.0];
+        p
+    }
+
     fn pose_of(world: [V3; NUM_LANDMARKS]) -> Pose {
         let mut landmarks = [Landmark::default(); NUM_LANDMARKS];
         for (l, w) in landmarks.iter_mut().zip(world) {
@@ -525,20 +544,7 @@ mod tests {
     #[test]
     fn childs_pose_is_recognised() {
         use idx::*;
-        // Sitting on the heels (knee angle ~25), trunk folded forward and
-        // down over the thighs, arms reaching ahead.
-        let mut p = [[0.0; 3]; NUM_LANDMARKS];
-        for (side, z) in [(0usize, 1.0f32), (1, -1.0)] {
-            p[LEFT_HIP + side] = [0.0, 0.0, z * 0.09];
-            p[LEFT_KNEE + side] = [0.42, 0.18, z * 0.09];
-            p[LEFT_ANKLE + side] = [-0.02, 0.24, z * 0.09];
-            p[LEFT_SHOULDER + side] = [0.45, 0.2, z * 0.18];
-            p[LEFT_ELBOW + side] = [0.72, 0.26, z * 0.18];
-            p[LEFT_WRIST + side] = [0.98, 0.3, z * 0.18];
-        }
-        p[LEFT_EAR] = [0.6, 0.2, 0.07];
-        p[RIGHT_EAR] = [0.6, 0.2, -0.07];
-        p[NOSE] = [0.68, 0.27, 0.0];
+        let p = childs_pose_points();
         let b = FloorBody::from_pose(&pose_of(p)).unwrap();
         assert!(!b.on_all_fours());
         assert_eq!(b.childs_pose(), Some((true, true)), "{b:?}");
@@ -688,19 +694,7 @@ mod tests {
     #[test]
     fn childs_pose_hold_is_timed_only_in_position() {
         use crate::coach::{Coach, Outcome, Phase};
-        use idx::*;
-        let mut p = [[0.0; 3]; NUM_LANDMARKS];
-        for (side, z) in [(0usize, 1.0f32), (1, -1.0)] {
-            p[LEFT_HIP + side] = [0.0, 0.0, z * 0.09];
-            p[LEFT_KNEE + side] = [0.42, 0.18, z * 0.09];
-            p[LEFT_ANKLE + side] = [-0.02, 0.24, z * 0.09];
-            p[LEFT_SHOULDER + side] = [0.45, 0.2, z * 0.18];
-            p[LEFT_WRIST + side] = [0.98, 0.3, z * 0.18];
-        }
-        p[LEFT_EAR] = [0.6, 0.2, 0.07];
-        p[RIGHT_EAR] = [0.6, 0.2, -0.07];
-        p[NOSE] = [0.68, 0.27, 0.0];
-        let child = pose_of(p);
+        let child = pose_of(childs_pose_points());
         let fours = pose_of(body_points(10.0));
         let s = library("childs_pose");
         // On all fours for the whole time: no hold.

@@ -643,20 +643,15 @@ fn the_prompt_notification_buttons_act_like_the_keys() {
         !h.has_event(|e| e["type"] == "stretch"),
         "no stretch before the button"
     );
-    // The user clicks "done" on the notification (again until it is heard:
-    // hunch starts listening for the click just after showing it).
-    h.wait_for("the stretch marked done", |h| {
-        conn.emit_signal(
-            None::<&str>,
-            "/org/freedesktop/Notifications",
-            "org.freedesktop.Notifications",
-            "ActionInvoked",
-            &(note.id, "done"),
-        )
-        .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(300));
-        h.has_event(|e| e["type"] == "stretch")
-    });
+    // The user clicks "done" on the notification.
+    click_until(
+        &mut h,
+        &conn,
+        note.id,
+        "done",
+        "the stretch marked done",
+        |h| h.has_event(|e| e["type"] == "stretch"),
+    );
     let (events, stderr) = h.finish();
     let prompt = events.iter().find(|e| e["type"] == "prompt").unwrap();
     let stretch = events.iter().find(|e| e["type"] == "stretch").unwrap();
